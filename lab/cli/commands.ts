@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Every command atomlab offers registers itself here; each lives in lab/cli/<command>.ts. */
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

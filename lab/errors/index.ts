@@ -1,0 +1,2 @@
+export { AtomlabError, InvalidFileError, exitCodeFor, formatProblem } from './atomlab-error.js';
+export type { ErrorCode, ErrorContext, AtomlabErrorOptions, Problem } from './atomlab-error.js';
