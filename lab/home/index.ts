@@ -1,0 +1,1 @@
+export { atomlabHome, imageCacheDir } from './atomlab-home.js';
