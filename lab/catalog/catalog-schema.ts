@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { COMPRESSIONS, IMAGE_FORMATS } from '../scenario/schema.js';
+
+const DIGEST = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
+const URL_PATTERN = /^(https?|file):\/\/\S+$/;
+
+/** One image of the catalog: a file in images/<id>.yaml. */
+export const CatalogEntrySchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'id must be lower case letters, digits, . and -' }),
+    title: z.string().min(1),
+    url: z.string().regex(URL_PATTERN, { error: 'url must be an http(s) or file URL' }).optional(),
+    recipe: z.string().regex(/^[a-z0-9-]+$/).optional().describe('built locally from Debian packages (images/recipes/<name>)'),
+    digest: z.string().regex(DIGEST, { error: 'digest must be sha256:<64 hex> or sha512:<128 hex>' }).optional(),
+    checksumUrl: z.string().regex(URL_PATTERN, { error: 'checksumUrl must be a URL' }).optional(),
+    signatureUrl: z.string().regex(URL_PATTERN, { error: 'signatureUrl must be a URL' }).optional(),
+    key: z.string().regex(/^[\w.-]+\.(asc|gpg)$/, { error: 'key must be a file name in images/keys/' }).optional(),
+    format: z.enum(IMAGE_FORMATS),
+    compression: z.enum(COMPRESSIONS),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]*$/),
+    family: z.enum(['fedora-atomic', 'centos-atomic', 'fedora-cloud', 'fedora-coreos', 'centos-stream', 'debian', 'test']),
+    provisioning: z.enum(['cloud-init', 'ignition']).default('cloud-init'),
+    memory: z.number().int().positive().optional().describe('default memory of its VMs, MiB'),
+    released: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/).optional(),
+    homepage: z.string().regex(URL_PATTERN).optional(),
+    notes: z.string().optional(),
+  })
+  .describe('An atomlab image catalog entry');
+
+export type CatalogEntry = z.output<typeof CatalogEntrySchema>;

@@ -1,0 +1,4 @@
+export { initLab } from './init-lab.js';
+export type { InitOptions, InitResult } from './init-lab.js';
+export type { InitAnswers } from './answers.js';
+export { renderScenario } from './render-scenario.js';

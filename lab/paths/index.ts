@@ -1,0 +1,1 @@
+export { packageRoot, packagePath } from './package-paths.js';

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { loadCatalog, type Catalog } from '../catalog/index.js';
+import { InvalidFileError } from '../errors/index.js';
+import { readYamlFile, sortProblems, validateWithSchema } from '../yaml/index.js';
+import type { LabPlan } from './plan-types.js';
+import { resolvePlan } from './resolve-plan.js';
+import { ScenarioSchema, type Scenario, type VmSettings } from './schema.js';
+
+export const DEFAULT_SCENARIO = 'atomlab.yaml';
+
+export interface LoadOptions {
+  catalog?: Catalog;
+  overrides?: VmSettings;
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  plan: LabPlan;
+}
+
+/**
+ * The one pipeline every scenario goes through: parse (keeping positions) → validate the shape
+ * → resolve defaults and references into a plan. Every problem found is reported at once,
+ * each as FILE:LINE:COL.
+ */
+export async function loadScenario(file = DEFAULT_SCENARIO, options: LoadOptions = {}): Promise<LoadedScenario> {
+  const source = await readYamlFile(resolve(file));
+  const display = { ...source, file };
+  const shape = validateWithSchema(display, ScenarioSchema);
+  if (!shape.data) throw new InvalidFileError(shape.problems);
+  const catalog = options.catalog ?? (await loadCatalog());
+  const { plan, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides });
+  if (!plan) throw new InvalidFileError(sortProblems(problems.map((p) => ({ ...p, file }))));
+  return { scenario: shape.data, plan };
+}

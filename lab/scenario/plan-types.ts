@@ -1,0 +1,86 @@
+import type { COMPRESSIONS, IMAGE_FORMATS, PROVIDER_NAMES, SOUND_MODELS } from './schema.js';
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type SoundModel = (typeof SOUND_MODELS)[number];
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+export type Compression = (typeof COMPRESSIONS)[number];
+
+/** Where an image comes from and how to trust it: every field resolved. */
+export interface ImagePlan {
+  /** Catalog id, or `inline-<hash>` for an image given in the scenario. */
+  id: string;
+  title: string;
+  url?: string;
+  /** Absolute path of a local image. */
+  path?: string;
+  /** Built locally from Debian packages. */
+  recipe?: string;
+  digest?: { algorithm: 'sha256' | 'sha512'; hex: string };
+  checksumUrl?: string;
+  signatureUrl?: string;
+  /** Absolute path of the OpenPGP key that signs the checksum file. */
+  keyFile?: string;
+  format?: ImageFormat;
+  compression: Compression;
+  verify: boolean;
+  /** The image's default login user. */
+  user: string;
+  provisioning: 'cloud-init' | 'ignition';
+}
+
+export interface ProviderPlan {
+  name: ProviderName;
+  /** Provider-specific options (uri, pool, accel, …). */
+  options: Record<string, unknown>;
+}
+
+export interface HardwarePlan {
+  sound: SoundModel;
+  firmware: 'bios' | 'uefi';
+  machine: 'pc' | 'q35';
+  nics: number;
+  serial: boolean;
+  graphics: 'none' | 'vnc' | 'spice';
+}
+
+export interface LoginPlan {
+  user: string;
+  /** Absent: key login only. */
+  password?: { kind: 'literal'; value: string } | { kind: 'generate' };
+  /** Extra authorized public keys (the lab's own key is added at seed time). */
+  sshKeys: string[];
+}
+
+export interface PortPlan {
+  guest: number;
+  protocol: 'tcp' | 'udp';
+  host: number | 'auto';
+}
+
+/** One VM with every field decided: nothing downstream re-defaults. */
+export interface VmPlan {
+  lab: string;
+  name: string;
+  hostname: string;
+  image: ImagePlan;
+  provider: ProviderPlan;
+  cpus: number;
+  memoryMiB: number;
+  /** Grow the disk to this size; absent keeps the image's size. */
+  diskBytes?: number;
+  hardware: HardwarePlan;
+  login: LoginPlan;
+  cloudConfig: Record<string, unknown>;
+  metaData: Record<string, unknown>;
+  ports: PortPlan[];
+}
+
+export interface LabPlan {
+  name: string;
+  description?: string;
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** Where the lab keeps its state: `.atomlab/` beside the scenario. */
+  stateDir: string;
+  vms: VmPlan[];
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import type { Catalog, CatalogEntry } from '../catalog/index.js';
+import { packagePath } from '../paths/index.js';
+import { didYouMean } from '../yaml/index.js';
+import type { ImagePlan } from './plan-types.js';
+import type { ImageRef, ImageSpec } from './schema.js';
+
+export interface ImageContext {
+  catalog: Catalog;
+  scenarioDir: string;
+  /** Records a problem about the image value, or one of its keys. */
+  report(message: string, key?: string): void;
+}
+
+function parseDigest(value: string): ImagePlan['digest'] {
+  const [algorithm, hex] = value.split(':') as ['sha256' | 'sha512', string];
+  return { algorithm, hex: hex.toLowerCase() };
+}
+
+export function fromCatalog(entry: CatalogEntry): ImagePlan {
+  return {
+    id: entry.id,
+    title: entry.title,
+    url: entry.url,
+    recipe: entry.recipe,
+    digest: entry.digest ? parseDigest(entry.digest) : undefined,
+    checksumUrl: entry.checksumUrl,
+    signatureUrl: entry.signatureUrl,
+    keyFile: entry.key ? packagePath('images', 'keys', entry.key) : undefined,
+    format: entry.format,
+    compression: entry.compression,
+    verify: true,
+    user: entry.user,
+    provisioning: entry.provisioning,
+  };
+}
+
+function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
+  let ok = true;
+  const fail = (message: string, key?: string) => {
+    ok = false;
+    ctx.report(message, key);
+  };
+  if (!spec.url === !spec.path) fail('an inline image needs exactly one of url or path');
+  if (spec.sha256 && spec.sha512) fail('give one digest: sha256 or sha512, not both', 'sha512');
+  const remote = spec.url?.startsWith('http') ?? false;
+  if (remote && !spec.sha256 && !spec.sha512 && !spec.checksumUrl && spec.verify !== false) {
+    fail('a remote image needs sha256, sha512 or checksumUrl (or verify: false to trust it unchecked)', 'url');
+  }
+  if (spec.signatureUrl && !spec.keyFile) fail('signatureUrl needs keyFile (the OpenPGP key that signs the checksum file)', 'signatureUrl');
+  return ok;
+}
+
+function inlineId(spec: ImageSpec, location: string): string {
+  const digest = spec.sha256 ?? spec.sha512;
+  const basis = digest ?? location;
+  return `inline-${createHash('sha256').update(basis).digest('hex').slice(0, 12)}`;
+}
+
+function fromInline(spec: ImageSpec, ctx: ImageContext): ImagePlan | undefined {
+  if (!checkInline(spec, ctx)) return undefined;
+  const path = spec.path === undefined ? undefined : isAbsolute(spec.path) ? spec.path : resolve(ctx.scenarioDir, spec.path);
+  const location = spec.url ?? path!;
+  return {
+    id: inlineId(spec, location),
+    title: location,
+    url: spec.url,
+    path,
+    digest: spec.sha256 ? { algorithm: 'sha256', hex: spec.sha256.toLowerCase() } : spec.sha512 ? { algorithm: 'sha512', hex: spec.sha512.toLowerCase() } : undefined,
+    checksumUrl: spec.checksumUrl,
+    signatureUrl: spec.signatureUrl,
+    keyFile: spec.keyFile === undefined ? undefined : resolve(ctx.scenarioDir, spec.keyFile),
+    format: spec.format,
+    compression: spec.compression ?? 'auto',
+    verify: spec.verify ?? true,
+    user: spec.user ?? 'fedora',
+    provisioning: 'cloud-init',
+  };
+}
+
+/** A catalog id or an inline spec, resolved to a plan; problems go to ctx.report. */
+export function resolveImage(ref: ImageRef, ctx: ImageContext): ImagePlan | undefined {
+  if (typeof ref !== 'string') return fromInline(ref, ctx);
+  const entry = ctx.catalog.get(ref);
+  if (!entry) {
+    ctx.report(`unknown image "${ref}"${didYouMean(ref, ctx.catalog.ids())}; see \`atomlab images ls --catalog\``);
+    return undefined;
+  }
+  if (entry.provisioning === 'ignition') {
+    ctx.report(`image "${ref}" is provisioned with Ignition; atomlab writes cloud-init seeds, so it cannot configure this image yet`);
+    return undefined;
+  }
+  return fromCatalog(entry);
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { SIZE_PATTERN } from '../sizes/index.js';
+
+/** Names that end up in hostnames, domain names and file names. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+const HEX128 = /^[0-9a-fA-F]{128}$/;
+const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
+
+export const PROVIDER_NAMES = ['qemu', 'libvirt', 'virtualbox', 'vmware', 'ec2', 'openstack', 'gce'] as const;
+export const SOUND_MODELS = ['auto', 'none', 'ich6', 'ich9', 'ac97', 'es1370'] as const;
+export const IMAGE_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi'] as const;
+export const COMPRESSIONS = ['auto', 'xz', 'gz', 'bz2', 'zst', 'none'] as const;
+
+const size = (what: string) =>
+  z
+    .union([
+      z.number().positive(),
+      z.string().regex(SIZE_PATTERN, { error: 'must be a number of MiB or a size such as 512MiB or 2GiB' }),
+    ])
+    .describe(`${what}: a number of MiB, or a size with a binary unit (512MiB, 1GiB, 20G)`);
+
+const port = z.number().int().min(1).max(65535);
+
+export const ImageSpecSchema = z
+  .strictObject({
+    url: z.string().regex(/^(https?|file):\/\/\S+$/, { error: 'must be an http://, https:// or file:// URL' }).optional(),
+    path: z.string().min(1).optional().describe('a local image file (relative to the scenario file)'),
+    sha256: z.string().regex(HEX64, { error: 'must be 64 hexadecimal digits' }).optional(),
+    sha512: z.string().regex(HEX128, { error: 'must be 128 hexadecimal digits' }).optional(),
+    checksumUrl: z.string().regex(/^(https?|file):\/\/\S+$/, { error: 'must be an http(s) or file URL' }).optional(),
+    signatureUrl: z.string().regex(/^(https?|file):\/\/\S+$/, { error: 'must be an http(s) or file URL' }).optional(),
+    keyFile: z.string().min(1).optional(),
+    format: z.enum(IMAGE_FORMATS).optional(),
+    compression: z.enum(COMPRESSIONS).optional(),
+    user: z.string().regex(USER, { error: 'must be a POSIX user name (lower case letters, digits, _ and -)' }).optional(),
+    verify: z.boolean().optional().describe('false accepts a remote image without digest or checksum file'),
+  })
+  .describe('an image given inline: url or path, plus a digest or checksum file');
+
+export const ImageRefSchema = z
+  .union([z.string().min(1).describe('a catalog id (atomlab images ls --catalog)'), ImageSpecSchema])
+  .describe('a catalog id, or an inline image');
+
+const QemuOptions = z.strictObject({
+  name: z.literal('qemu'),
+  accel: z.enum(['auto', 'kvm', 'tcg']).optional(),
+  binary: z.string().min(1).optional(),
+});
+const LibvirtOptions = z.strictObject({
+  name: z.literal('libvirt'),
+  uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu:///system' }).optional(),
+  pool: z.string().min(1).optional(),
+  network: z.string().min(1).optional(),
+});
+const OtherProviderOptions = z.looseObject({
+  name: z.enum(['virtualbox', 'vmware', 'ec2', 'openstack', 'gce']),
+});
+
+export const ProviderRefSchema = z
+  .union([z.enum(PROVIDER_NAMES), z.discriminatedUnion('name', [QemuOptions, LibvirtOptions, OtherProviderOptions])])
+  .describe('a provider name, or {name, ...options}');
+
+export const HardwareSchema = z.strictObject({
+  sound: z.enum(SOUND_MODELS).optional().describe('ich6/ich9 fall back to ac97 where QEMU lacks hda-duplex'),
+  firmware: z.enum(['bios', 'uefi']).optional(),
+  machine: z.enum(['pc', 'q35']).optional(),
+  nics: z.number().int().min(0).max(8).optional(),
+  serial: z.boolean().optional().describe('serial console (needed for console checks)'),
+  graphics: z.enum(['none', 'vnc', 'spice']).optional(),
+});
+
+export const LoginSchema = z.strictObject({
+  user: z.string().regex(USER, { error: 'must be a POSIX user name (lower case letters, digits, _ and -)' }).optional(),
+  password: z.string().min(1).optional().describe('a password, or "generate" for a random one'),
+  sshKeys: z
+    .array(z.string().regex(SSH_PUBLIC_KEY, { error: 'expected an OpenSSH public key line (ssh-ed25519 AAAA… comment)' }))
+    .optional()
+    .describe('extra public keys allowed to log in'),
+});
+
+const portKey = z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, { error: 'must be a guest port such as 80 or 53/udp' });
+
+export const VmSettingsShape = {
+  hostname: z.string().regex(HOSTNAME, { error: 'must be a valid host name (letters, digits, - and dots)' }).optional(),
+  image: ImageRefSchema.optional(),
+  provider: ProviderRefSchema.optional(),
+  cpus: z.number().int().min(1).max(256).optional(),
+  memory: size('memory').optional(),
+  disk: size('disk').optional().describe('grow the disk to this size'),
+  hardware: HardwareSchema.optional(),
+  login: LoginSchema.optional(),
+  cloudConfig: z.record(z.string(), z.unknown()).optional().describe('merged into the generated #cloud-config'),
+  metaData: z.record(z.string(), z.unknown()).optional().describe('extra meta-data keys'),
+  ports: z.record(portKey, z.union([port, z.literal('auto')])).optional().describe('guest port → host port or auto'),
+};
+
+export const VmDefaultsSchema = z.strictObject(VmSettingsShape).describe('settings every VM inherits');
+
+export const VmSchema = z.strictObject({
+  name: z.string().regex(NAME, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }),
+  ...VmSettingsShape,
+});
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z.string().regex(NAME, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }).describe('the lab name'),
+    description: z.string().optional(),
+    defaults: VmDefaultsSchema.optional(),
+    vms: z.array(VmSchema).min(1),
+  })
+  .describe('An atomlab scenario: a lab of VMs');
+
+export type ImageSpec = z.infer<typeof ImageSpecSchema>;
+export type ImageRef = z.infer<typeof ImageRefSchema>;
+export type ProviderRef = z.infer<typeof ProviderRefSchema>;
+export type Hardware = z.infer<typeof HardwareSchema>;
+export type Login = z.infer<typeof LoginSchema>;
+export type VmSettings = z.infer<typeof VmDefaultsSchema>;
+export type VmEntry = z.infer<typeof VmSchema>;
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** The JSON Schema editors use (`# yaml-language-server: $schema=…`). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ScenarioSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+  return { ...schema, title: 'atomlab scenario' };
+}

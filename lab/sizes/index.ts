@@ -1,0 +1,1 @@
+export { parseSize, formatSize, bytesToMiB, SIZE_PATTERN } from './parse-size.js';
