@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { loadCatalog, type Catalog } from '../catalog/index.js';
 import { InvalidFileError } from '../errors/index.js';
 import { readYamlFile, sortProblems, validateWithSchema } from '../yaml/index.js';
@@ -24,12 +23,11 @@ export interface LoadedScenario {
  * each as FILE:LINE:COL.
  */
 export async function loadScenario(file = DEFAULT_SCENARIO, options: LoadOptions = {}): Promise<LoadedScenario> {
-  const source = await readYamlFile(resolve(file));
-  const display = { ...source, file };
-  const shape = validateWithSchema(display, ScenarioSchema);
+  const source = await readYamlFile(file);
+  const shape = validateWithSchema(source, ScenarioSchema);
   if (!shape.data) throw new InvalidFileError(shape.problems);
   const catalog = options.catalog ?? (await loadCatalog());
   const { plan, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides });
-  if (!plan) throw new InvalidFileError(sortProblems(problems.map((p) => ({ ...p, file }))));
+  if (!plan) throw new InvalidFileError(sortProblems(problems));
   return { scenario: shape.data, plan };
 }

@@ -1,8 +1,8 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
-import { keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
+import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
 import { layerSettings } from './merge-settings.js';
 import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
 import { resolveImage } from './resolve-image.js';
@@ -32,7 +32,7 @@ class ProblemList {
     const id = `${line}:${col}:${message}`;
     if (this.seen.has(id)) return; // a defaults problem is found once per VM: report it once
     this.seen.add(id);
-    this.problems.push({ file: this.source.file, line, col, message });
+    this.problems.push({ file: this.source.file, line, col, message: `${formatPath(key ? [...path, key] : path)}: ${message}` });
   }
 }
 
@@ -126,7 +126,8 @@ function checkUnique(scenario: Scenario, plans: VmPlan[], problems: ProblemList)
 /** Resolves a validated scenario into a plan where every field is set, or returns every problem. */
 export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plan?: LabPlan; problems: Problem[] } {
   const problems = new ProblemList(source);
-  const scenarioDir = dirname(source.file);
+  const file = resolve(source.file);
+  const scenarioDir = dirname(file);
   const ctx: VmContext = { scenario, options, problems, scenarioDir };
   const vms = scenario.vms.map((_, index) => planVm(ctx, index)).filter((vm): vm is VmPlan => vm !== undefined);
   checkUnique(scenario, vms, problems);
@@ -134,7 +135,7 @@ export function resolvePlan(source: YamlSource, scenario: Scenario, options: Pla
   const plan: LabPlan = {
     name: scenario.name,
     description: scenario.description,
-    file: source.file,
+    file,
     stateDir: join(scenarioDir, '.atomlab'),
     vms,
   };

@@ -33,7 +33,7 @@ function quoteHint(expected: string, input: unknown): string {
 function sizeMessage(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {
   const bound = 'minimum' in issue ? issue.minimum : issue.maximum;
   const small = issue.code === 'too_small';
-  if (issue.origin === 'array') return small ? `needs at least ${bound} item(s)` : `may hold at most ${bound} item(s)`;
+  if (issue.origin === 'array') return small ? `must list at least ${bound}` : `may list at most ${bound}`;
   if (issue.origin === 'string') return small ? `must not be empty` : `must be at most ${bound} characters`;
   const inclusive = issue.inclusive ?? true;
   if (small) return inclusive ? `must be at least ${bound}` : `must be greater than ${bound}`;
@@ -47,7 +47,7 @@ function messageFor(issue: Issue, input: unknown): string {
       return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describe(input)}${quoteHint(issue.expected, input)}`;
     case 'too_small':
     case 'too_big':
-      return `${sizeMessage(issue)}, got ${describe(input)}`;
+      return issue.origin === 'array' ? `${sizeMessage(issue)}, got ${(input as unknown[]).length}` : `${sizeMessage(issue)}, got ${describe(input)}`;
     case 'invalid_value': {
       const values = issue.values.map(String);
       const hint = typeof input === 'string' ? didYouMean(input, values) : '';
