@@ -4,8 +4,13 @@ import { register as validate } from './validate.js';
 import { register as schema } from './schema.js';
 import { register as images } from './images.js';
 import { register as doctor } from './doctor.js';
+import { register as up } from './up.js';
+import { register as status } from './status.js';
+import { register as ssh } from './ssh.js';
+import { register as consoleCommand } from './console.js';
+import { register as down } from './down.js';
 
 /** Every command atomlab offers registers itself here; each lives in lab/cli/<command>.ts. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [init, validate, schema, images, doctor];
+export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, status, ssh, consoleCommand, down, images, doctor];

@@ -6,6 +6,10 @@ export function reportError(error: unknown): void {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof AtomlabError) {
     process.stderr.write(`atomlab: ${error.shortMessage}\n`);
+    const tried = (error as AtomlabError & { tried?: string[] }).tried;
+    if (tried?.length) process.stderr.write(`  tried:\n${tried.map((line) => `    ${line}`).join('\n')}\n`);
+    const tail = error.context.stderrTail?.trimEnd();
+    if (tail) process.stderr.write(`  last lines${error.context.logPath ? ` of ${error.context.logPath}` : ''}:\n${tail.split('\n').map((line) => `    | ${line}`).join('\n')}\n`);
   } else if (error instanceof Error) {
     process.stderr.write(`atomlab: ${error.message}\n`);
     if (process.env.ATOMLAB_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);

@@ -1,18 +1,48 @@
 import { arch, platform, release } from 'node:os';
+import { availableProviders, loadProvider, type Probe } from '../provider/index.js';
 import { kvmDevice, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
+
+export interface ProviderProbe extends Probe {
+  name: string;
+}
 
 export interface DoctorReport {
   host: { os: string; kernel: string; arch: string; node: string };
   components: Component[];
+  /** What each provider found: available, accelerator, sound models. */
+  providers: ProviderProbe[];
+}
+
+async function probeProvider(name: ReturnType<typeof availableProviders>[number]): Promise<ProviderProbe> {
+  try {
+    return { name, ...(await (await loadProvider(name)).probe()) };
+  } catch (error) {
+    return { name, available: false, reason: error instanceof Error ? error.message : String(error), notes: [] };
+  }
 }
 
 /** What this host can run, and how to fix what it can't. Never fails: missing things are findings. */
 export async function runDoctor(): Promise<DoctorReport> {
-  const [tools, library, daemon, kvm] = await Promise.all([toolComponents(), libvirtLibrary(), libvirtDaemon(), kvmDevice()]);
+  const [tools, library, daemon, kvm, providers] = await Promise.all([
+    toolComponents(),
+    libvirtLibrary(),
+    libvirtDaemon(),
+    kvmDevice(),
+    Promise.all(availableProviders().map(probeProvider)),
+  ]);
   return {
     host: { os: platform(), kernel: release(), arch: arch(), node: process.version },
     components: [...tools, library, daemon, kvm],
+    providers,
   };
+}
+
+function renderProviders(providers: ProviderProbe[]): string[] {
+  return providers.map((p) => {
+    if (!p.available) return `provider ${p.name}: unavailable: ${p.reason ?? 'unknown reason'}`;
+    const sound = p.soundModels ? `; sound models: ${p.soundModels.join(', ') || 'none'}` : '';
+    return `provider ${p.name}: available; accelerator: ${p.accelerator ?? 'n/a'} (${p.notes.join('; ')})${sound}`;
+  });
 }
 
 /** A fixed-width table for terminals. */
@@ -30,5 +60,6 @@ export function renderDoctor(report: DoctorReport): string {
     `host: ${host.os} ${host.kernel} ${host.arch}, node ${host.node}`,
     line(['status', 'component', 'version', 'notes']),
     ...rows.map(line),
+    ...renderProviders(report.providers),
   ].join('\n');
 }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { VmPlan } from '../scenario/index.js';
 
 /**
@@ -68,6 +69,8 @@ export interface Provider {
   forwardedPorts?(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]>;
   /** Serial console lines as they arrive, until the signal aborts. */
   console(vm: VmRef, signal: AbortSignal): AsyncIterable<string>;
+  /** A two-way stream to the serial console, for typing into it (`atomlab console`). */
+  openConsole?(vm: VmRef): Promise<Duplex>;
 }
 
 /** An optional ability: named snapshots of a VM's disk (and memory where the provider can). */

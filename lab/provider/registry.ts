@@ -2,20 +2,28 @@ import { AtomlabError } from '../errors/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../scenario/index.js';
 import type { Provider } from './provider.js';
 
-/** A provider module's default export: builds the provider from its scenario options. */
-export type ProviderFactory = (options: Record<string, unknown>) => Provider;
+/** What the engine gives every provider it builds. */
+export interface ProviderContext {
+  /** One line worth telling the user (an accelerator choice, a hardware fallback). */
+  log(line: string): void;
+}
+
+/** A provider module's `createProvider`: builds the provider from its scenario options. */
+export type ProviderFactory = (options: Record<string, unknown>, context: ProviderContext) => Provider;
 
 /**
  * Providers that exist, each loaded on demand so the CLI starts fast. A provider joins by adding
  * one line here: `name: () => import('../../providers/<name>/index.js')`.
  */
-const LOADERS: Partial<Record<ProviderName, () => Promise<{ createProvider: ProviderFactory }>>> = {};
+const LOADERS: Partial<Record<ProviderName, () => Promise<{ createProvider: ProviderFactory }>>> = {
+  qemu: () => import('../../providers/qemu/index.js'),
+};
 
 export function availableProviders(): ProviderName[] {
   return PROVIDER_NAMES.filter((name) => LOADERS[name] !== undefined);
 }
 
-export async function loadProvider(name: ProviderName, options: Record<string, unknown> = {}): Promise<Provider> {
+export async function loadProvider(name: ProviderName, options: Record<string, unknown> = {}, context: ProviderContext = { log: () => undefined }): Promise<Provider> {
   const load = LOADERS[name];
   if (!load) {
     throw new AtomlabError(`provider "${name}" is not available in this version of atomlab`, {
@@ -25,5 +33,5 @@ export async function loadProvider(name: ProviderName, options: Record<string, u
     });
   }
   const module = await load();
-  return module.createProvider(options);
+  return module.createProvider(options, context);
 }

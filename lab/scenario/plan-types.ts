@@ -73,6 +73,8 @@ export interface VmPlan {
   cloudConfig: Record<string, unknown>;
   metaData: Record<string, unknown>;
   ports: PortPlan[];
+  /** From start to verified login. */
+  bootTimeoutMs: number;
 }
 
 export interface LabPlan {

@@ -36,6 +36,11 @@ export function fromCatalog(entry: CatalogEntry): ImagePlan {
   };
 }
 
+/** Local files (paths, file:// URLs) are trusted as they are unless a digest is given. */
+function remoteUrl(spec: ImageSpec): boolean {
+  return spec.url?.startsWith('http') ?? false;
+}
+
 function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
   let ok = true;
   const fail = (message: string, key?: string) => {
@@ -44,8 +49,7 @@ function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
   };
   if (!spec.url === !spec.path) fail('an inline image needs exactly one of url or path');
   if (spec.sha256 && spec.sha512) fail('give one digest: sha256 or sha512, not both', 'sha512');
-  const remote = spec.url?.startsWith('http') ?? false;
-  if (remote && !spec.sha256 && !spec.sha512 && !spec.checksumUrl && spec.verify !== false) {
+  if (remoteUrl(spec) && !spec.sha256 && !spec.sha512 && !spec.checksumUrl && spec.verify !== false) {
     fail('a remote image needs sha256, sha512 or checksumUrl (or verify: false to trust it unchecked)', 'url');
   }
   if (spec.signatureUrl && !spec.keyFile) fail('signatureUrl needs keyFile (the OpenPGP key that signs the checksum file)', 'signatureUrl');
@@ -73,7 +77,7 @@ function fromInline(spec: ImageSpec, ctx: ImageContext): ImagePlan | undefined {
     keyFile: spec.keyFile === undefined ? undefined : resolve(ctx.scenarioDir, spec.keyFile),
     format: spec.format,
     compression: spec.compression ?? 'auto',
-    verify: spec.verify ?? true,
+    verify: spec.verify ?? (remoteUrl(spec) || Boolean(spec.sha256 ?? spec.sha512 ?? spec.checksumUrl)),
     user: spec.user ?? 'fedora',
     provisioning: 'cloud-init',
   };

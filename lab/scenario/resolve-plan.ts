@@ -6,7 +6,7 @@ import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSour
 import { layerSettings } from './merge-settings.js';
 import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
 import { resolveImage } from './resolve-image.js';
-import type { ProviderRef, Scenario, VmSettings } from './schema.js';
+import { DURATION, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
 export interface PlanOptions {
   catalog: Catalog;
@@ -19,6 +19,8 @@ export const BUILTIN = {
   provider: 'qemu',
   cpus: 1,
   memoryMiB: 1024,
+  /** Generous: under TCG on a loaded host a 15 s boot can take minutes. */
+  bootTimeoutSeconds: 600,
   hardware: { sound: 'none', firmware: 'bios', machine: 'pc', nics: 1, serial: true, graphics: 'none' } satisfies HardwarePlan,
 } as const;
 
@@ -34,6 +36,12 @@ class ProblemList {
     this.seen.add(id);
     this.problems.push({ file: this.source.file, line, col, message: `${formatPath(key ? [...path, key] : path)}: ${message}` });
   }
+}
+
+function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value * 1000;
+  const [, amount, unit] = DURATION.exec(value)!;
+  return Number(amount) * { s: 1000, m: 60_000, h: 3_600_000 }[unit as 's' | 'm' | 'h'];
 }
 
 function providerPlan(ref: ProviderRef): ProviderPlan {
@@ -101,6 +109,7 @@ function planVm(ctx: VmContext, index: number): VmPlan | undefined {
     cloudConfig: settings.cloudConfig ?? {},
     metaData: settings.metaData ?? {},
     ports: portPlans(settings.ports),
+    bootTimeoutMs: durationMs(settings.bootTimeout ?? BUILTIN.bootTimeoutSeconds),
   };
 }
 

@@ -7,6 +7,7 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const HEX128 = /^[0-9a-fA-F]{128}$/;
+export const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/;
 const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
 
 export const PROVIDER_NAMES = ['qemu', 'libvirt', 'virtualbox', 'vmware', 'ec2', 'openstack', 'gce'] as const;
@@ -95,6 +96,10 @@ export const VmSettingsShape = {
   cloudConfig: z.record(z.string(), z.unknown()).optional().describe('merged into the generated #cloud-config'),
   metaData: z.record(z.string(), z.unknown()).optional().describe('extra meta-data keys'),
   ports: z.record(portKey, z.union([port, z.literal('auto')])).optional().describe('guest port → host port or auto'),
+  bootTimeout: z
+    .union([z.number().positive(), z.string().regex(DURATION, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' })])
+    .optional()
+    .describe('how long a VM may take from start to verified login (seconds, or 90s / 10m)'),
 };
 
 export const VmDefaultsSchema = z.strictObject(VmSettingsShape).describe('settings every VM inherits');

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { printJson, runAction } from './run-action.js';
+
+export function register(program: Command): void {
+  program
+    .command('down')
+    .description('stop and remove everything the lab made (the image cache stays); idempotent')
+    .argument('[scenario]', 'scenario file', 'atomlab.yaml')
+    .option('--json', 'one JSON document on stdout: {removed: [...]}')
+    .action(
+      runAction(async (file: string, flags: { json?: boolean }) => {
+        const { down, removeStateDirIfEmpty } = await import('../engine/index.js');
+        const events = (event: { kind: string; vm?: string; phase?: string; message?: string }) => {
+          if (event.kind === 'phase' && event.phase === 'removed') process.stderr.write(`removed ${event.vm}\n`);
+          if (event.kind === 'warning') process.stderr.write(`warning: ${event.message}\n`);
+        };
+        const result = await down(file, { events });
+        await removeStateDirIfEmpty(file);
+        if (flags.json) printJson(result);
+        else if (result.removed.length === 0) process.stderr.write('nothing to remove\n');
+      }),
+    );
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { printJson, runAction } from './run-action.js';
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('the lab\'s VMs: state, SSH address, verified login')
+    .argument('[scenario]', 'scenario file', 'atomlab.yaml')
+    .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
+    .action(
+      runAction(async (file: string, flags: { json?: boolean }) => {
+        const { status, renderReport } = await import('../engine/index.js');
+        const report = await status(file);
+        if (flags.json) printJson(report);
+        else process.stdout.write(`${renderReport(report)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { interruptSignal } from './interrupt.js';
+import { printJson, reportError, runAction } from './run-action.js';
+
+function positive(value: string): number {
+  const n = Number.parseInt(value, 10);
+  if (!Number.isInteger(n) || n < 1 || String(n) !== value) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+interface UpFlags {
+  only?: string[];
+  parallel?: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('create, boot and verify the lab\'s VMs (idempotent)')
+    .argument('[scenario]', 'scenario file', 'atomlab.yaml')
+    .option('--only <vm...>', 'only these VMs')
+    .option('--parallel <n>', 'VMs brought up at once (default 2)', positive)
+    .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
+    .action(
+      runAction(async (file: string, flags: UpFlags) => {
+        const { up, renderReport } = await import('../engine/index.js');
+        const { loadScenario } = await import('../scenario/index.js');
+        const { LabView } = await import('./lab-view.js');
+        const { plan } = await loadScenario(file);
+        const names = plan.vms.map((vm) => vm.name).filter((name) => !flags.only?.length || flags.only.includes(name));
+        const view = new LabView(names, 'waiting');
+        const interrupt = interruptSignal();
+        view.start();
+        try {
+          const result = await up(file, { only: flags.only, parallel: flags.parallel, events: view.sink, signal: interrupt.signal });
+          await view.finish();
+          for (const failure of result.failures) reportError(failure.error);
+          if (flags.json) printJson(result.report);
+          else process.stdout.write(`${renderReport(result.report)}\n`);
+          if (interrupt.signal.aborted) return 130;
+          return result.failures.length > 0 ? 1 : 0;
+        } finally {
+          interrupt.dispose();
+          await view.finish();
+        }
+      }),
+    );
+}

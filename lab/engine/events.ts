@@ -1,0 +1,23 @@
+/** What the engine tells its views (the listr2 terminal view, JSON output, reports). */
+export type LabEvent =
+  | { kind: 'phase'; vm: string; phase: VmPhase; detail?: string }
+  | { kind: 'progress'; vm: string; detail: string }
+  | { kind: 'warning'; vm?: string; message: string };
+
+export type VmPhase =
+  | 'image'
+  | 'disk'
+  | 'seed'
+  | 'create'
+  | 'start'
+  | 'ready'
+  | 'verified'
+  | 'unchanged'
+  | 'changed'
+  | 'failed'
+  | 'stopping'
+  | 'removed';
+
+export type EventSink = (event: LabEvent) => void;
+
+export const ignoreEvents: EventSink = () => undefined;

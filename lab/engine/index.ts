@@ -1,0 +1,14 @@
+export { up } from './up.js';
+export type { UpOptions, UpResult } from './up.js';
+export { down, removeStateDirIfEmpty } from './down.js';
+export type { DownResult } from './down.js';
+export { status, stateDirOf } from './status.js';
+export { openLab } from './lab-session.js';
+export type { LabSession } from './lab-session.js';
+export { renderReport } from './lab-report.js';
+export type { LabReport, VmReport } from './lab-report.js';
+export type { LabEvent, VmPhase, EventSink } from './events.js';
+export { readSecrets } from './vm-seed.js';
+export { readablePassword } from './passwords.js';
+export { findVm } from './find-vm.js';
+export type { FoundVm } from './find-vm.js';

@@ -1,0 +1,59 @@
+import type { Provider, VmState } from '../provider/index.js';
+import type { LabState, VmRecord } from '../state/index.js';
+
+/** One VM as `up --json` and `status --json` show it. */
+export interface VmReport {
+  name: string;
+  provider: string;
+  state: VmState;
+  ssh?: { host: string; port: number; user: string };
+  ports?: VmRecord['ports'];
+  login: { verified: boolean; methods: string[]; hostKey?: string };
+  timings?: Record<string, number>;
+  action?: string;
+  error?: string;
+}
+
+export interface LabReport {
+  lab: string;
+  scenario: string;
+  vms: VmReport[];
+}
+
+export async function vmReport(record: VmRecord | undefined, name: string, providerName: string, provider: Provider | undefined): Promise<VmReport> {
+  const state: VmState = record?.ref && provider ? await provider.state(record.ref).catch(() => 'missing' as const) : 'missing';
+  const running = state === 'running';
+  return {
+    name,
+    provider: record?.provider ?? providerName,
+    state,
+    ssh: running ? record?.ssh : undefined,
+    ports: running ? record?.ports : undefined,
+    login: { verified: running && Boolean(record?.login?.verified), methods: record?.login?.methods ?? [], hostKey: record?.login?.hostKey },
+    timings: record?.timings,
+    error: record?.error,
+  };
+}
+
+/** known_hosts lines for `atomlab ssh`: each running VM's pinned key at its forwarded port. */
+export function knownHosts(state: LabState): string {
+  return Object.values(state.vms)
+    .filter((vm) => vm.ssh)
+    .map((vm) => `[${vm.ssh!.host}]:${vm.ssh!.port} ${vm.hostKey.split(' ').slice(0, 2).join(' ')}`)
+    .join('\n');
+}
+
+/** A table for terminals. */
+export function renderReport(report: LabReport): string {
+  const rows = report.vms.map((vm) => [
+    vm.name,
+    vm.provider,
+    vm.state,
+    vm.login.verified ? 'verified' : vm.error ? 'failed' : '-',
+    vm.ssh ? `ssh ${vm.ssh.user}@${vm.ssh.host} -p ${vm.ssh.port}` : '',
+  ]);
+  const header = ['VM', 'PROVIDER', 'STATE', 'LOGIN', 'SSH'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line)].join('\n');
+}

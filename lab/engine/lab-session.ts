@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { loadProvider, type Provider } from '../provider/index.js';
+import { loadScenario, type LabPlan, type LoadOptions, type ProviderPlan, type VmPlan } from '../scenario/index.js';
+import { StateStore, acquireLabLock, labPaths, type LabPaths } from '../state/index.js';
+import { ignoreEvents, type EventSink } from './events.js';
+
+/** One command's hold on a lab: its plan, state, lock and providers. Dispose to release. */
+export interface LabSession extends AsyncDisposable {
+  plan: LabPlan;
+  paths: LabPaths;
+  store: StateStore;
+  events: EventSink;
+  signal: AbortSignal;
+  provider(plan: ProviderPlan): Promise<Provider>;
+}
+
+export interface SessionOptions extends LoadOptions {
+  events?: EventSink;
+  signal?: AbortSignal;
+}
+
+/** A provider per name and options, built once per session. */
+function providerCache(events: EventSink): (plan: ProviderPlan) => Promise<Provider> {
+  const cache = new Map<string, Promise<Provider>>();
+  return (plan) => {
+    const key = `${plan.name}:${JSON.stringify(plan.options)}`;
+    let provider = cache.get(key);
+    if (!provider) {
+      provider = loadProvider(plan.name, plan.options, { log: (message) => events({ kind: 'warning', message }) });
+      cache.set(key, provider);
+    }
+    return provider;
+  };
+}
+
+export async function openLab(file: string, options: SessionOptions = {}): Promise<LabSession> {
+  const { plan } = await loadScenario(file, options);
+  const paths = labPaths(plan.stateDir);
+  const lock = await acquireLabLock(paths.lockFile);
+  try {
+    const store = await StateStore.open(plan.stateDir, plan.name, plan.file);
+    const events = options.events ?? ignoreEvents;
+    const signal = options.signal ?? new AbortController().signal;
+    return { plan, paths, store, events, signal, provider: providerCache(events), [Symbol.asyncDispose]: () => lock.release() };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** A stable hash of what a VM was made from, to notice a changed scenario. */
+export function planHash(plan: VmPlan): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,77 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyPair, newInstanceId, renderSeed, writeCidata } from '../cidata/index.js';
+import { writeFileAtomic } from '../files/index.js';
+import type { VmPlan } from '../scenario/index.js';
+import type { LabPaths } from '../state/index.js';
+import { readablePassword } from './passwords.js';
+
+export interface LabKey {
+  privateKey: string;
+  publicKey: string;
+}
+
+/** The lab's SSH key pair: generated once, kept 0600 in .atomlab/keys/. */
+export async function ensureLabKey(paths: LabPaths, lab: string): Promise<LabKey> {
+  const existing = await readFile(paths.privateKey, 'utf8').catch(() => undefined);
+  if (existing) return { privateKey: existing, publicKey: (await readFile(paths.publicKey, 'utf8')).trim() };
+  await mkdir(paths.keysDir, { recursive: true, mode: 0o700 });
+  const pair = generateKeyPair(`atomlab@${lab}`);
+  await writeFileAtomic(paths.privateKey, pair.privateKey, { mode: 0o600 });
+  await writeFileAtomic(paths.publicKey, `${pair.publicKey}\n`, { mode: 0o644 });
+  return pair;
+}
+
+/** A VM's secrets: kept 0600 beside its disk, never printed. */
+export interface VmSecrets {
+  password?: string;
+  hostPrivateKey: string;
+}
+
+export interface PreparedSeed {
+  seedIso: string;
+  instanceId: string;
+  hostKey: string;
+  secrets: VmSecrets;
+}
+
+export function secretsFile(vmDir: string): string {
+  return join(vmDir, 'secrets.json');
+}
+
+export async function readSecrets(vmDir: string): Promise<VmSecrets | undefined> {
+  const text = await readFile(secretsFile(vmDir), 'utf8').catch(() => undefined);
+  return text ? (JSON.parse(text) as VmSecrets) : undefined;
+}
+
+function passwordFor(plan: VmPlan): string | undefined {
+  const { password } = plan.login;
+  if (!password) return undefined;
+  return password.kind === 'generate' ? readablePassword() : password.value;
+}
+
+/**
+ * The seed `up` gives a VM: a new instance-id (cloud-init runs per-instance work once per id),
+ * a host key known before boot, the lab key, the password. The ISO holds the host's private key,
+ * so it is written 0600.
+ */
+export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): Promise<PreparedSeed> {
+  await mkdir(vmDir, { recursive: true, mode: 0o700 });
+  const hostPair = generateKeyPair(`root@${plan.hostname}`);
+  const secrets: VmSecrets = { password: passwordFor(plan), hostPrivateKey: hostPair.privateKey };
+  await writeFileAtomic(secretsFile(vmDir), `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  const instanceId = newInstanceId();
+  const seed = renderSeed({
+    instanceId,
+    hostname: plan.hostname,
+    user: plan.login.user,
+    password: secrets.password,
+    authorizedKeys: [labKey.publicKey, ...plan.login.sshKeys],
+    hostKeys: { ed25519: { privateKey: hostPair.privateKey, publicKey: hostPair.publicKey } },
+    cloudConfig: plan.cloudConfig,
+    metaData: plan.metaData,
+  });
+  const seedIso = join(vmDir, 'seed.iso');
+  await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData }, { mode: 0o600 });
+  return { seedIso, instanceId, hostKey: hostPair.publicKey, secrets };
+}

@@ -1,0 +1,5 @@
+export { sshConnect, sshExec, execOn, SshError } from './ssh-client.js';
+export type { SshTarget, ExecResult, SshFailure } from './ssh-client.js';
+export { sshBanner } from './banner.js';
+export { parsePublicKey, fingerprint } from './public-key.js';
+export type { PublicKey } from './public-key.js';

@@ -1,0 +1,114 @@
+import { Client, type ConnectConfig } from 'ssh2';
+import { AtomlabError } from '../errors/index.js';
+import { fingerprint, parsePublicKey } from './public-key.js';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  /** OpenSSH private key text; or a password. */
+  privateKey?: string;
+  password?: string;
+  /** The host's public key line, pinned: any other key is refused. */
+  hostKey: string;
+  /** Connect + handshake + authentication. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+/** Why a login failed, for callers that branch on it. */
+export type SshFailure = 'refused' | 'host-key-mismatch' | 'unreachable' | 'timeout';
+
+export class SshError extends AtomlabError {
+  constructor(
+    readonly failure: SshFailure,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, { code: 'FAILED', cause });
+    this.name = 'SshError';
+  }
+}
+
+function classify(error: Error & { level?: string }, mismatch: string | undefined): SshError {
+  if (mismatch) return new SshError('host-key-mismatch', mismatch, error);
+  if (error.level === 'client-authentication') return new SshError('refused', `login refused: ${error.message}`, error);
+  if (/timed out/i.test(error.message)) return new SshError('timeout', `SSH timed out: ${error.message}`, error);
+  return new SshError('unreachable', `SSH failed: ${error.message}`, error);
+}
+
+/** A logged-in SSH connection whose host key matched the pinned one. */
+export function sshConnect(target: SshTarget): Promise<Client> {
+  const pinned = parsePublicKey(target.hostKey);
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let mismatch: string | undefined;
+    const onAbort = () => {
+      client.destroy();
+      reject(new SshError('timeout', 'SSH login aborted'));
+    };
+    target.signal?.addEventListener('abort', onAbort, { once: true });
+    const config: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      privateKey: target.privateKey,
+      password: target.password,
+      readyTimeout: target.timeoutMs ?? 20_000,
+      tryKeyboard: false,
+      hostVerifier: (key: Buffer) => {
+        if (key.equals(pinned.blob)) return true;
+        mismatch = `host key mismatch: the guest offered ${fingerprint(key)}, atomlab pinned ${fingerprint(pinned.blob)}`;
+        return false;
+      },
+    };
+    client.once('ready', () => {
+      target.signal?.removeEventListener('abort', onAbort);
+      resolve(client);
+    });
+    client.once('error', (error) => {
+      target.signal?.removeEventListener('abort', onAbort);
+      client.destroy();
+      reject(classify(error, mismatch));
+    });
+    client.connect(config);
+  });
+}
+
+/** Runs a command on a connection and collects its output. */
+export function execOn(client: Client, command: string, timeoutMs = 120_000): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => {
+      if (error) return reject(new SshError('unreachable', `cannot run ${command}: ${error.message}`, error));
+      let stdout = '';
+      let stderr = '';
+      const timer = setTimeout(() => {
+        channel.close();
+        reject(new SshError('timeout', `${command}: no exit after ${timeoutMs} ms`));
+      }, timeoutMs);
+      channel.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      channel.on('close', (code: number | null, signal?: string) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  });
+}
+
+/** Logs in, runs one command, logs out. */
+export async function sshExec(target: SshTarget, command: string, timeoutMs?: number): Promise<ExecResult> {
+  const client = await sshConnect(target);
+  try {
+    return await execOn(client, command, timeoutMs);
+  } finally {
+    client.end();
+  }
+}
