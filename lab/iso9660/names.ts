@@ -66,15 +66,23 @@ function cutUnits(text: string, units: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? units - 1 : units);
 }
 
-/** Joliet identifiers for the names of one directory: forbidden characters become "_". */
+// eslint-disable-next-line no-control-regex
+const JOLIET_FORBIDDEN = /[\u0000-\u001f*/:;?\\]/g;
+
+/**
+ * Joliet identifiers for the names of one directory: forbidden characters become "_", long
+ * names are cut to 64 units. Names Joliet can hold as they are keep them; the others get
+ * "~N" suffixes where they would clash.
+ */
 export function jolietIdentifiers(names: { name: string }[]): Buffer[] {
-  const taken = new Set<string>();
-  return names.map(({ name }) => {
-    // eslint-disable-next-line no-control-regex
-    const clean = name.replace(/[\u0000-\u001f*/:;?\\]/g, '_');
+  const clean = names.map(({ name }) => name.replace(JOLIET_FORBIDDEN, '_'));
+  const verbatim = names.map(({ name }, i) => clean[i] === name && name.length <= JOLIET_MAX_UNITS);
+  const taken = new Set(names.filter((_, i) => verbatim[i]).map(({ name }) => name));
+  return names.map(({ name }, i) => {
+    if (verbatim[i]) return ucs2be(name);
     const id = firstFree(taken, (n) => {
       const suffix = n === 0 ? '' : `~${n}`;
-      return cutUnits(clean, JOLIET_MAX_UNITS - suffix.length) + suffix;
+      return cutUnits(clean[i]!, JOLIET_MAX_UNITS - suffix.length) + suffix;
     });
     return ucs2be(id);
   });
