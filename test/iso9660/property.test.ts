@@ -19,8 +19,9 @@ interface DirSpec {
 }
 
 // eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f/]/;
 const usable = (name: string): boolean =>
-  name !== '.' && name !== '..' && name !== '__proto__' && !/[\u0000-\u001f\u007f-\u009f/]/.test(name) &&
+  name !== '.' && name !== '..' && name !== '__proto__' && !CONTROL.test(name) &&
   Buffer.from(name).toString() === name && Buffer.byteLength(name) <= 255;
 
 const shortAscii = fc.string({ unit: fc.constantFrom(...'abcxyzABC019-_. ~+,=@\'"'), minLength: 1, maxLength: 14 });
