@@ -1,10 +1,11 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { AtomlabError } from '../errors/index.js';
 import { withAtomicOutput } from '../files/index.js';
 import { SECTOR } from './bytes.js';
 import { buildEntries, pathOf } from './build-entries.js';
 import { encodeMetadata } from './encode-metadata.js';
 import { planLayout, type Layout } from './layout.js';
+import type { Identifiers } from './volume-descriptors.js';
 import type { Entry, IsoTree } from './tree.js';
 
 export interface WriteIsoOptions {
@@ -71,6 +72,35 @@ async function copyFromPath(out: FileHandle, file: Entry, path: string): Promise
   }
 }
 
+/** Images up to this size made only of in-memory files are written with one write call. */
+const ONE_WRITE_LIMIT = 4 << 20;
+
+/** The whole image as one buffer, when it is small and every file is already in memory. */
+function wholeImage(layout: Layout, metadata: Buffer): Buffer | undefined {
+  const bytes = layout.totalSectors * SECTOR;
+  if (bytes > ONE_WRITE_LIMIT || layout.files.some((f) => f.source && !('data' in f.source))) return undefined;
+  const image = Buffer.alloc(bytes);
+  metadata.copy(image);
+  for (const file of layout.files) {
+    if (file.source && 'data' in file.source) image.set(file.source.data, file.dataExtent * SECTOR);
+  }
+  return image;
+}
+
+async function writeImage(temporary: string, layout: Layout, ids: Identifiers): Promise<void> {
+  const metadata = encodeMetadata(layout, ids);
+  const image = wholeImage(layout, metadata);
+  if (image) return writeFile(temporary, image);
+  const out = await open(temporary, 'w');
+  try {
+    await out.write(metadata, 0, undefined, 0);
+    await writeData(out, layout);
+    await out.truncate(layout.totalSectors * SECTOR);
+  } finally {
+    await out.close();
+  }
+}
+
 async function writeData(out: FileHandle, layout: Layout): Promise<void> {
   for (const file of layout.files) {
     if (file.size === 0 || !file.source) continue;
@@ -81,26 +111,13 @@ async function writeData(out: FileHandle, layout: Layout): Promise<void> {
 
 /**
  * Writes an ISO 9660 image with Rock Ridge and Joliet to `outputPath`, atomically. File data is
- * streamed from paths; only metadata and one chunk of one file are held in memory.
+ * streamed from paths in 1 MiB chunks; small images of in-memory files go out in one write.
  */
 export async function writeIso(outputPath: string, tree: IsoTree, options: WriteIsoOptions = {}): Promise<IsoSummary> {
   const volumeId = checkVolumeId(options.volumeId ?? 'cidata');
   const layout = planLayout(await buildEntries(tree), resolveTimestamp(options.timestamp));
   const ids = { volumeId, systemId: options.systemId ?? 'LINUX', applicationId: options.applicationId ?? 'ATOMLAB' };
-  await withAtomicOutput(
-    outputPath,
-    async (temporary) => {
-      const out = await open(temporary, 'w');
-      try {
-        await out.write(encodeMetadata(layout, ids), 0, undefined, 0);
-        await writeData(out, layout);
-        await out.truncate(layout.totalSectors * SECTOR);
-      } finally {
-        await out.close();
-      }
-    },
-    { mode: options.mode ?? 0o644 },
-  );
+  await withAtomicOutput(outputPath, (temporary) => writeImage(temporary, layout, ids), { mode: options.mode ?? 0o644 });
   const directories = layout.primary.dirs.length;
   return { bytes: layout.totalSectors * SECTOR, files: layout.files.length, directories };
 }
