@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generateKeyPair, renderSeed, writeCidata } from '../../lab/cidata/index.js';
 import type { IsoTree } from '../../lab/iso9660/index.js';
 import { assertJudged, judgeImage } from '../fixtures/iso-check.js';
-import { isoinfoSummary } from '../fixtures/iso-judges.js';
+import { blkidProbe, isoinfoSummary } from '../fixtures/iso-judges.js';
 
 const timestamp = new Date('2024-01-01T00:00:00Z');
 
@@ -27,6 +27,7 @@ test('a rendered seed written as cidata: NoCloud layout, 0600, judged by isoinfo
   t.regex(summary, /^Volume id: cidata$/m);
   t.regex(summary, /^Joliet with UCS level 3 found$/m);
   t.regex(summary, /^Rock Ridge signatures version 1 found$/m);
+  t.like(await blkidProbe(iso), { TYPE: 'iso9660', LABEL: 'cidata' }, 'what ds-identify matches');
   const tree: IsoTree = {
     'user-data': { kind: 'file', content: seed.userData },
     'meta-data': { kind: 'file', content: seed.metaData },
