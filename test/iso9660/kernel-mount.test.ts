@@ -1,5 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { promisify } from 'node:util';
 import { writeIso, type IsoTree } from '../../lab/iso9660/index.js';
 import { expectedTree } from '../fixtures/iso-check.js';
 import { readTree } from '../fixtures/iso-judges.js';
+import { bootWithCdrom, findGuestKernel, type GuestKernel } from '../fixtures/kernel-guest.js';
 
 const run = promisify(execFile);
 
@@ -41,3 +43,52 @@ const title = 'the Linux kernel mounts the image (loop, ro) and reads the Rock R
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+const guestKernel = findGuestKernel();
+const guestTitle = 'a Linux kernel in a QEMU guest mounts the image and reads Rock Ridge names, modes and bytes';
+
+interface GuestView {
+  dirs: string[];
+  files: string[];
+  digests: string[];
+}
+
+function parseGuest(console: string): GuestView {
+  const lines = console.split('\n');
+  const pick = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1)).sort();
+  return { dirs: pick('ATOMLAB-DIR'), files: pick('ATOMLAB-FILE'), digests: pick('ATOMLAB-SHA256') };
+}
+
+(typeof guestKernel === 'string' ? test.skip : test)(
+  typeof guestKernel === 'string' ? `${guestTitle} [skipped: ${guestKernel}]` : guestTitle,
+  async (t) => {
+    const kernel = guestKernel as GuestKernel;
+    const dir = await mkdtemp(join(tmpdir(), 'atomlab-iso-guest-'));
+    const long = `${'ü'.repeat(100)}.yaml`;
+    const big = Buffer.alloc(3 * 2048 + 5, 7);
+    const tree: IsoTree = {
+      'user-data': { kind: 'file', content: '#cloud-config\n' },
+      'meta-data': { kind: 'file', content: 'instance-id: iid-1\n', mode: 0o600 },
+      empty: { kind: 'file', content: '' },
+      'sub dir': { kind: 'dir', entries: { [long]: { kind: 'file', content: big }, deeper: { kind: 'dir', entries: {} } } },
+    };
+    try {
+      await writeIso(join(dir, 'seed.iso'), tree);
+      const console = await bootWithCdrom(dir, kernel, join(dir, 'seed.iso'));
+      t.true(console.includes('ATOMLAB-MOUNTED'), `the guest could not mount the image:\n${console.slice(-3000)}`);
+      const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+      t.deepEqual(parseGuest(console), {
+        dirs: ['755 ./sub dir', '755 ./sub dir/deeper'].sort(),
+        files: ['644 14 ./user-data', '600 19 ./meta-data', '644 0 ./empty', `644 ${big.length} ./sub dir/${long}`].sort(),
+        digests: [
+          `${sha('#cloud-config\n')}  ./user-data`,
+          `${sha('instance-id: iid-1\n')}  ./meta-data`,
+          `${sha('')}  ./empty`,
+          `${sha(big)}  ./sub dir/${long}`,
+        ].sort(),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
