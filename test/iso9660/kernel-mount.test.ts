@@ -45,18 +45,19 @@ const title = 'the Linux kernel mounts the image (loop, ro) and reads the Rock R
 });
 
 const guestKernel = findGuestKernel();
-const guestTitle = 'a Linux kernel in a QEMU guest mounts the image and reads Rock Ridge names, modes and bytes';
+const guestTitle = 'a Linux kernel in a QEMU guest mounts the image: Rock Ridge names, modes and bytes; Joliet names';
 
 interface GuestView {
   dirs: string[];
   files: string[];
   digests: string[];
+  joliet: string[];
 }
 
 function parseGuest(console: string): GuestView {
   const lines = console.split('\n');
   const pick = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1)).sort();
-  return { dirs: pick('ATOMLAB-DIR'), files: pick('ATOMLAB-FILE'), digests: pick('ATOMLAB-SHA256') };
+  return { dirs: pick('ATOMLAB-DIR'), files: pick('ATOMLAB-FILE'), digests: pick('ATOMLAB-SHA256'), joliet: pick('ATOMLAB-JOLIET') };
 }
 
 (typeof guestKernel === 'string' ? test.skip : test)(
@@ -86,6 +87,7 @@ function parseGuest(console: string): GuestView {
           `${sha('')}  ./empty`,
           `${sha(big)}  ./sub dir/${long}`,
         ].sort(),
+        joliet: ['./user-data', './meta-data', './empty', './sub dir', './sub dir/deeper', `./sub dir/${'ü'.repeat(64)}`].sort(),
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
