@@ -1,4 +1,5 @@
 /** Where every directory, continuation area and file goes, decided before a byte is written. */
+import { AtomlabError } from '../errors/index.js';
 import { SECTOR, sectorsFor } from './bytes.js';
 import { packRecords, recordLength } from './directory-records.js';
 import { primaryId, rockRidge, type RecordRef } from './rock-ridge.js';
@@ -97,8 +98,16 @@ function recordLengths(tree: TreeLayout, dir: Entry, date: Date, onOverflow: (e:
   });
 }
 
+/** Path tables number directories with 16 bits. */
+const MAX_DIRECTORIES = 0xffff;
+
 function startTree(kind: TreeKind, root: Entry): TreeLayout {
   const order = treeOrder(kind, root);
+  if (order.dirs.length > MAX_DIRECTORIES) {
+    throw new AtomlabError(`${order.dirs.length} directories: an ISO 9660 path table numbers at most ${MAX_DIRECTORIES}`, {
+      code: 'BAD_INPUT',
+    });
+  }
   const pathTableBytes = order.dirs.reduce((sum, d) => sum + pathTableRecordLength(idOf(kind, d).length), 0);
   return { kind, ...order, extent: new Map(), bytes: new Map(), pathTableBytes, lTable: 0, mTable: 0 };
 }

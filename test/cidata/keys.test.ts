@@ -1,10 +1,11 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, promisify } from 'node:util';
-import { generateKeyPair, writeKeyPair } from '../../lab/cidata/index.js';
+import { AtomlabError } from '../../lab/errors/index.js';
+import { generateKeyPair, loadOrCreateKeyPair, writeKeyPair } from '../../lab/cidata/index.js';
 
 const run = promisify(execFile);
 
@@ -43,4 +44,21 @@ test('a key pair never shows its private key when logged or serialized', (t) => 
     t.false(shown.includes('PRIVATE KEY'));
   }
   t.not(generateKeyPair('x').publicKey, pair.publicKey);
+});
+
+test('loadOrCreateKeyPair generates once (0600), then returns the kept pair', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-keys-'));
+  try {
+    const path = join(dir, 'lab_ed25519');
+    const first = await loadOrCreateKeyPair(path, 'atomlab@lab');
+    t.is((await stat(path)).mode & 0o777, 0o600);
+    const again = await loadOrCreateKeyPair(path, 'atomlab@lab');
+    t.is(again.publicKey, first.publicKey);
+    t.is(again.privateKey, first.privateKey);
+    await unlink(`${path}.pub`);
+    const error = await t.throwsAsync(loadOrCreateKeyPair(path, 'x'), { instanceOf: AtomlabError });
+    t.is(error?.code, 'BAD_INPUT');
+  } finally {
+    await rm(dir, { recursive: true });
+  }
 });
