@@ -78,7 +78,7 @@ test('random trees: isoinfo -R/-J, xorriso -find and xorriso extraction agree wi
         await rm(work, { recursive: true, force: true });
       }
     }),
-    { numRuns: 30, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+    { numRuns: Number(process.env.ATOMLAB_PROPERTY_RUNS ?? 30), interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
   );
   t.pass();
 });

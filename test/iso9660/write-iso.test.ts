@@ -74,6 +74,19 @@ test('deep nesting, 255-byte names, non-ASCII, empty and 5 MiB files, crowded di
   await rm(dir, { recursive: true });
 });
 
+const AWKWARD_NAMES = ['a\\b', "it's", 'x.', 'dots...', '.hidden', ' lead', 'trail ', '\u00a0nbsp', 'a\u2028b',
+  '\ufeffbom', 'e\u0301', 'é', '👨‍👩‍👧', 'ab;1', 'AB', 'ab', '-', '~', '$HOME', '`x`', '"q"', 'a  b', '\u00ad', 'ÿ', 'Ā', '\u200b'];
+
+test('awkward names (quotes, separators, combining marks, case twins, version-like) survive every judge', async (t) => {
+  const dir = await workdir();
+  const files: IsoTree = Object.fromEntries(AWKWARD_NAMES.map((name, i) => [name, text(`${i}`)]));
+  const dirs: IsoTree = Object.fromEntries(AWKWARD_NAMES.map((name) => [name, { kind: 'dir', entries: {} }]));
+  const tree: IsoTree = { ...files, sub: { kind: 'dir', entries: dirs } };
+  await writeIso(join(dir, 'names.iso'), tree, { timestamp });
+  assertJudged(t, await judgeImage(join(dir, 'names.iso'), tree));
+  await rm(dir, { recursive: true });
+});
+
 test('same input and timestamp give the same bytes; SOURCE_DATE_EPOCH is honoured', async (t) => {
   const dir = await workdir();
   const tree: IsoTree = { a: text('a'), b: { kind: 'dir', entries: { ['c'.repeat(200)]: text('c') } } };
