@@ -80,7 +80,7 @@ const AWKWARD_NAMES = ['a\\b', "it's", 'x.', 'dots...', '.hidden', ' lead', 'tra
 test('awkward names (quotes, separators, combining marks, case twins, version-like) survive every judge', async (t) => {
   const dir = await workdir();
   const files: IsoTree = Object.fromEntries(AWKWARD_NAMES.map((name, i) => [name, text(`${i}`)]));
-  const dirs: IsoTree = Object.fromEntries(AWKWARD_NAMES.map((name) => [name, { kind: 'dir', entries: {} }]));
+  const dirs: IsoTree = Object.fromEntries(AWKWARD_NAMES.map((name) => [name, { kind: 'dir', entries: { inside: text(name) } }]));
   const tree: IsoTree = { ...files, sub: { kind: 'dir', entries: dirs } };
   await writeIso(join(dir, 'names.iso'), tree, { timestamp });
   assertJudged(t, await judgeImage(join(dir, 'names.iso'), tree));
