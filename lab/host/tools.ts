@@ -123,6 +123,13 @@ export const TOOLS = {
     versionArgs: ['--help'],
     versionPattern: /()/,
   },
+  'cloud-init': {
+    bin: 'cloud-init',
+    purpose: 'validates generated user-data with `cloud-init schema -c` (tests only)',
+    debianPackage: 'cloud-init',
+    versionArgs: ['--version'],
+    versionPattern: /cloud-init (\S+)/,
+  },
 } satisfies Record<string, ToolSpec>;
 
 export type ToolName = keyof typeof TOOLS;

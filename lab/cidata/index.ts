@@ -1,0 +1,11 @@
+export { writeCidata } from './write-cidata.js';
+export type { CidataFiles, SeedSource } from './write-cidata.js';
+export { renderSeed } from './render-seed.js';
+export type { SeedInput, RenderedSeed } from './render-seed.js';
+export { mergeCloudConfig } from './merge-cloud-config.js';
+export type { Mapping } from './merge-cloud-config.js';
+export { generateKeyPair, keyPair, writeKeyPair, loadOrCreateKeyPair, newInstanceId } from './keys.js';
+export type { KeyPair } from './keys.js';
+export { checkUserData, checkMetaData } from './check-seed-files.js';
+export { writeCidataFromFiles } from './write-cidata-from-files.js';
+export type { CidataFilePaths } from './write-cidata-from-files.js';
