@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,11 +113,19 @@ async function receive(pull: Pull, output: string, partial: PartialDownload): Pr
   }
 }
 
+/** Outputs of earlier pulls of this source that died (we hold its lock, so none is running). */
+async function removeStaleOutputs(layout: CacheLayout, key: string): Promise<void> {
+  for (const name of await readdir(layout.tmp)) {
+    if (name.startsWith(`${key}.`)) await rm(join(layout.tmp, name), { force: true });
+  }
+}
+
 /** Download (or read), verify, decompress, and store; the partial file survives only network failures. */
 async function fetchImage(pull: Pull): Promise<PulledImage> {
   const { layout, key } = pull;
   const output = join(layout.tmp, `${key}.${process.pid}.${randomBytes(4).toString('hex')}.img`);
   const partial = new PartialDownload(join(layout.partial, `${key}.part`));
+  await removeStaleOutputs(layout, key);
   try {
     const transfer = await receive(pull, output, partial);
     try {
