@@ -55,7 +55,7 @@ export async function ensurePayload(dir: string, sizeMiB: number): Promise<{ raw
   }
   if (!(await stat(xz).catch(() => undefined))) {
     process.stderr.write(`compressing with xz -T0 (multi-block) …\n`);
-    const result = spawnSync('sh', ['-c', 'xz -T0 -6 -c "$1" > "$1.xz.tmp" && mv "$1.xz.tmp" "$1.xz"', 'sh', raw], { stdio: 'inherit' });
+    const result = spawnSync('sh', ['-c', 'xz -T0 -3 -c "$1" > "$1.xz.tmp" && mv "$1.xz.tmp" "$1.xz"', 'sh', raw], { stdio: 'inherit' });
     if (result.status !== 0) throw new Error('xz failed');
   }
   return { raw, xz };
