@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageCacheDir } from '../home/index.js';
 import {
-  cacheLayout, diskPath, entryDir, lockPath, metaPath, readEntry, readRef, refPath, type CacheLayout, type EntryMeta,
+  cacheLayout, diskPath, ensureCacheDirs, entryDir, lockPath, metaPath, readEntry, readRef, refPath, type CacheLayout, type EntryMeta,
 } from './cache-layout.js';
 import { withEntryLock } from './entry-lock.js';
 
@@ -86,6 +86,7 @@ async function pruneLeftovers(layout: CacheLayout): Promise<number> {
  */
 export async function pruneCache(cacheDir?: string): Promise<{ removed: number }> {
   const layout = layoutOf(cacheDir);
+  await ensureCacheDirs(layout);
   let removed = await pruneLeftovers(layout);
   for (const sha of await list(layout.entries)) {
     if (await readEntry(layout, sha)) continue;

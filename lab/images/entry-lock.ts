@@ -25,15 +25,17 @@ export async function withEntryLock<T>(lockPath: string, work: () => Promise<T>,
   const flock = await requireTool('flock');
   const mode = options.tryOnly ? ['-x', '-n'] : ['-x'];
   const child = spawn(flock, [...mode, lockPath, '-c', 'echo locked; exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
   const onAbort = () => child.kill('SIGTERM');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (!(await acquired(child))) {
       if (options.signal?.aborted) throw new AtomlabError('interrupted while waiting for the image cache lock', { code: 'INTERRUPTED' });
       if (options.tryOnly) return undefined;
-      throw new AtomlabError(`cannot lock ${lockPath}`, { code: 'IO', context: { file: lockPath } });
+      throw new AtomlabError(`cannot lock ${lockPath}: ${stderr.trim()}`, { code: 'IO', context: { file: lockPath } });
     }
     return await work();
   } finally {

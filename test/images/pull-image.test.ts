@@ -13,7 +13,8 @@ test.before(async () => {
 });
 test.after.always(() => images.cleanup());
 
-const FAST = { idleTimeoutMs: 2000, retries: 3, retryDelayMs: 10 };
+// serial tests and a generous idle timeout: the machine is shared, and a starved event loop is not a stall
+const FAST = { idleTimeoutMs: 20_000, retries: 3, retryDelayMs: 10 };
 
 /** A fresh cache and a server with one file; hands both to the test and cleans up. */
 async function withServer(file: Omit<ServedFile, 'body'> & { body?: Buffer }, run: (ctx: {
@@ -34,7 +35,7 @@ async function withServer(file: Omit<ServedFile, 'body'> & { body?: Buffer }, ru
   }
 }
 
-test('pulls, verifies and decompresses an xz image; a second pull comes from the cache', async (t) => {
+test.serial('pulls, verifies and decompresses an xz image; a second pull comes from the cache', async (t) => {
   await withServer({}, async ({ pull, cacheDir, requests }) => {
     const first = await pull({}, { onProgress: () => undefined });
     t.is(first.sha256, images.rawSha256);
@@ -49,27 +50,29 @@ test('pulls, verifies and decompresses an xz image; a second pull comes from the
   });
 });
 
-test('a connection dropped mid-body is resumed with Range and If-Range', async (t) => {
+test.serial('a connection dropped mid-body is resumed with Range and If-Range', async (t) => {
   await withServer({ dropAfter: [1_500_000] }, async ({ pull, cacheDir, requests }) => {
     const image = await pull();
     t.is(image.sha256, images.rawSha256);
     t.is(requests.length, 2);
-    t.is(requests[1]!.range, 'bytes=1500000-');
+    // continues where the bytes that arrived end (a reset may lose a little of what was sent)
+    const offset = Number(/^bytes=(\d+)-$/.exec(requests[1]!.range ?? '')?.[1]);
+    t.true(offset > 1_000_000 && offset <= 1_500_000, String(requests[1]!.range));
     t.is(requests[1]!.ifRange, '"test-etag-1"');
     t.deepEqual(await cacheProblems(cacheDir, [images.rawSha256]), []);
   });
 });
 
-test('a server that ignores Range makes the download restart cleanly', async (t) => {
+test.serial('a server that ignores Range makes the download restart cleanly', async (t) => {
   await withServer({ ranges: false, dropAfter: [1_500_000] }, async ({ pull, cacheDir, requests }) => {
     const image = await pull();
     t.is(image.sha256, images.rawSha256);
-    t.is(requests[1]!.range, 'bytes=1500000-', 'it was asked to resume');
+    t.regex(requests[1]!.range ?? '', /^bytes=\d+-$/, 'it was asked to resume');
     t.deepEqual(await cacheProblems(cacheDir, [images.rawSha256]), []);
   });
 });
 
-test('404 is a NOT_FOUND error, not retried', async (t) => {
+test.serial('404 is a NOT_FOUND error, not retried', async (t) => {
   await withServer({}, async ({ pull, url, cacheDir, requests }) => {
     const error = await t.throwsAsync(pull({ url: url.replace('disk.raw.xz', 'missing.raw.xz') }), { instanceOf: AtomlabError });
     t.is(error?.code, 'NOT_FOUND');
@@ -79,7 +82,7 @@ test('404 is a NOT_FOUND error, not retried', async (t) => {
   });
 });
 
-test('500 is retried with backoff, then succeeds', async (t) => {
+test.serial('500 is retried with backoff, then succeeds', async (t) => {
   await withServer({ failures: [500, 503] }, async ({ pull, cacheDir, requests }) => {
     t.is((await pull()).sha256, images.rawSha256);
     t.is(requests.length, 3);
@@ -87,10 +90,10 @@ test('500 is retried with backoff, then succeeds', async (t) => {
   });
 });
 
-test('a stalled server hits the idle timeout; the error says so and nothing is cached', async (t) => {
+test.serial('a stalled server hits the idle timeout; the error says so and nothing is cached', async (t) => {
   await withServer({ stallAfter: 100_000 }, async ({ pull, cacheDir, requests }) => {
-    const error = await t.throwsAsync(pull({}, { idleTimeoutMs: 300, retries: 1 }), { instanceOf: AtomlabError });
-    t.regex(error!.message, /no data for 300 ms/);
+    const error = await t.throwsAsync(pull({}, { idleTimeoutMs: 1000, retries: 1 }), { instanceOf: AtomlabError });
+    t.regex(error!.message, /no data for 1000 ms/);
     t.regex(error!.message, /after 2 attempts/);
     t.is(requests.length, 2);
     t.deepEqual(await cacheProblems(cacheDir, []), []);
@@ -98,7 +101,7 @@ test('a stalled server hits the idle timeout; the error says so and nothing is c
   });
 });
 
-test('a wrong digest is an error naming both digests; nothing is cached', async (t) => {
+test.serial('a wrong digest is an error naming both digests; nothing is cached', async (t) => {
   const wrong = 'ab'.repeat(32);
   await withServer({}, async ({ pull, cacheDir }) => {
     const error = await t.throwsAsync(pull({ digest: { algorithm: 'sha256', hex: wrong } }), { instanceOf: AtomlabError });
@@ -109,7 +112,7 @@ test('a wrong digest is an error naming both digests; nothing is cached', async 
   });
 });
 
-test('a truncated xz stream fails in xz; nothing is cached', async (t) => {
+test.serial('a truncated xz stream fails in xz; nothing is cached', async (t) => {
   const xz = await images.read('xz');
   await withServer({ body: xz.subarray(0, xz.length - 5000) }, async ({ pull, cacheDir }) => {
     const error = await t.throwsAsync(pull(), { instanceOf: AtomlabError });
@@ -119,7 +122,7 @@ test('a truncated xz stream fails in xz; nothing is cached', async (t) => {
 });
 
 for (const kind of ['gz', 'zst', 'bz2', 'raw', 'qcow2'] as const) {
-  test(`detects ${kind} by its bytes (served under an .xz name)`, async (t) => {
+  test.serial(`detects ${kind} by its bytes (served under an .xz name)`, async (t) => {
     await withServer({ body: await images.read(kind) }, async ({ pull, cacheDir }) => {
       const image = await pull();
       t.is(image.format, kind === 'qcow2' ? 'qcow2' : 'raw');
@@ -130,14 +133,14 @@ for (const kind of ['gz', 'zst', 'bz2', 'raw', 'qcow2'] as const) {
   });
 }
 
-test('a declared format that does not match is refused', async (t) => {
+test.serial('a declared format that does not match is refused', async (t) => {
   await withServer({}, async ({ pull, cacheDir }) => {
     await t.throwsAsync(pull({ format: 'qcow2' }), { message: /expected a qcow2 image, got raw/ });
     t.deepEqual(await cacheProblems(cacheDir, []), []);
   });
 });
 
-test('a local path is read in place (no verification asked)', async (t) => {
+test.serial('a local path is read in place (no verification asked)', async (t) => {
   const cacheDir = await mkdtemp(join(tmpdir(), 'atomlab-cache-'));
   const image = await pullImage({ path: images.files.zst, verify: false }, { cacheDir });
   t.is(image.sha256, images.rawSha256);
@@ -147,12 +150,12 @@ test('a local path is read in place (no verification asked)', async (t) => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-test('verify: true without a digest or checksum file is bad input', async (t) => {
+test.serial('verify: true without a digest or checksum file is bad input', async (t) => {
   const error = await t.throwsAsync(pullImage({ path: images.files.xz, verify: true }), { instanceOf: AtomlabError });
   t.is(error?.code, 'BAD_INPUT');
 });
 
-test('checksum files in Fedora and GNU format; one without the image name is a clear error', async (t) => {
+test.serial('checksum files in Fedora and GNU format; one without the image name is a clear error', async (t) => {
   const xzSha = sha256(await images.read('xz'));
   const fedora = `# comment\nSHA256 (disk.raw.xz) = ${xzSha}\n`;
   const gnu = `${'0'.repeat(64)}  other.raw.xz\n${xzSha}  disk.raw.xz\n`;
