@@ -56,6 +56,7 @@ async function pullWithProgress(source: ImageSource, signal: AbortSignal): Promi
       // everything to stderr: stdout carries only the result (a path, or --json)
       rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
       exitOnError: true,
+      registerSignalListeners: false, // our own SIGINT handler aborts the pull and cleans up (exit 130)
     },
   );
   await list.run();

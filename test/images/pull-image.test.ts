@@ -22,7 +22,7 @@ async function withServer(file: Omit<ServedFile, 'body'> & { body?: Buffer }, ru
   pull: (source?: Partial<ImageSource>, options?: PullOptions) => ReturnType<typeof pullImage>;
 }) => Promise<void>) {
   const body = file.body ?? (await images.read('xz'));
-  const server = await startImageServer({ '/disk.raw.xz': { ...file, body } });
+  const server = await startImageServer({ '/disk.raw.xz': { ...file, body } }, { '/latest/disk.raw.xz': '/disk.raw.xz' });
   const cacheDir = await mkdtemp(join(tmpdir(), 'atomlab-cache-'));
   const url = server.url('/disk.raw.xz');
   const pull = (source: Partial<ImageSource> = {}, options: PullOptions = {}) =>
@@ -68,6 +68,15 @@ test.serial('a server that ignores Range makes the download restart cleanly', as
     const image = await pull();
     t.is(image.sha256, images.rawSha256);
     t.regex(requests[1]!.range ?? '', /^bytes=\d+-$/, 'it was asked to resume');
+    t.deepEqual(await cacheProblems(cacheDir, [images.rawSha256]), []);
+  });
+});
+
+test.serial('redirects are followed', async (t) => {
+  await withServer({}, async ({ pull, url, cacheDir, requests }) => {
+    const image = await pull({ url: url.replace('/disk.raw.xz', '/latest/disk.raw.xz') });
+    t.is(image.sha256, images.rawSha256);
+    t.deepEqual(requests.map((request) => request.path), ['/latest/disk.raw.xz', '/disk.raw.xz']);
     t.deepEqual(await cacheProblems(cacheDir, [images.rawSha256]), []);
   });
 });

@@ -81,3 +81,22 @@ test('a pull killed with SIGKILL mid-download leaves no entry, and the next pull
     await rm(home, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C (SIGINT) stops a pull with exit 130, caches nothing, and keeps the bytes for a resume', async (t) => {
+  const body = await images.read('xz');
+  const server = await startImageServer({ '/disk.raw.xz': { body, throttleMs: 20 } });
+  const home = await mkdtemp(join(tmpdir(), 'atomlab-home-'));
+  try {
+    const pull = pullInChild(server.url('/disk.raw.xz'), sha256(body), home);
+    while ((await partialBytes(home)) < 512 * 1024) await sleep(20);
+    pull.child.kill('SIGINT');
+    const result = await pull.result;
+    t.is(result.code, 130, result.stderr);
+    t.regex(result.stderr, /interrupted/);
+    t.true((await partialBytes(home)) > 0);
+    t.deepEqual(await cacheProblems(join(home, 'images'), []), []);
+  } finally {
+    await server.close();
+    await rm(home, { recursive: true, force: true });
+  }
+});
