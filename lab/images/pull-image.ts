@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { AtomlabError } from '../errors/index.js';
 import { imageCacheDir } from '../home/index.js';
 import {
-  cacheLayout, diskPath, ensureCacheDirs, lockPath, readEntry, readRef, sourceKey, type CacheLayout,
+  cacheLayout, diskPath, ensureCacheDirs, lockPath, readEntry, readRef, sourceKey, writeRef, type CacheLayout,
 } from './cache-layout.js';
 import { withEntryLock } from './entry-lock.js';
 import { digestMismatch, expectedDigest } from './expected-digest.js';
 import { HttpDownload } from './http-download.js';
+import type { RequestOptions } from './http-request.js';
 import { checkDownloadedImage, imageInfo } from './image-info.js';
 import type { ImageDigest, ImageSource, PulledImage, PullOptions } from './image-source.js';
 import { PartialDownload } from './partial-download.js';
@@ -26,6 +27,8 @@ interface Pull {
   location: string;
   expected?: ImageDigest;
   key: string;
+  /** The key of the source alone (URL), for checksum-file sources. */
+  sourceOnlyKey?: string;
   layout: CacheLayout;
   options: Required<Pick<PullOptions, 'idleTimeoutMs' | 'retries' | 'retryDelayMs'>> & PullOptions;
 }
@@ -56,7 +59,22 @@ async function cachedImage(pull: Pull): Promise<PulledImage | undefined> {
 export async function pullImage(source: ImageSource, options: PullOptions = {}): Promise<PulledImage> {
   const location = locationOf(source);
   const settings = { ...DEFAULTS, ...options };
-  const request = { idleTimeoutMs: settings.idleTimeoutMs, signal: options.signal };
+  const layout = cacheLayout(options.cacheDir ?? imageCacheDir());
+  await ensureCacheDirs(layout);
+  const base = { source, id: source.id ?? location, location, layout, options: settings };
+  // a checksum-file source pulled before is used without the network (offline after the first download)
+  const sourceOnlyKey = source.checksumUrl && !source.digest ? await keyOf(source, undefined, location) : undefined;
+  const known = sourceOnlyKey && (await cachedImage({ ...base, key: sourceOnlyKey }));
+  if (known) return known;
+  const expected = await requiredDigest(source, location, { idleTimeoutMs: settings.idleTimeoutMs, signal: options.signal });
+  const pull: Pull = { ...base, expected, key: await keyOf(source, expected, location), sourceOnlyKey };
+  const hit = await cachedImage(pull);
+  if (hit) return hit;
+  const locked = () => withEntryLock(lockPath(layout, pull.key), async () => (await cachedImage(pull)) ?? fetchImage(pull), { signal: options.signal });
+  return (await locked())!;
+}
+
+async function requiredDigest(source: ImageSource, location: string, request: RequestOptions): Promise<ImageDigest | undefined> {
   const expected = await expectedDigest(source, request);
   if (source.verify && !expected) {
     throw new AtomlabError(`${location}: verification asked, but no digest or checksum file given`, {
@@ -64,16 +82,13 @@ export async function pullImage(source: ImageSource, options: PullOptions = {}):
       hint: 'give a sha256 (--sha256 HEX) or a checksumUrl, or set verify: false',
     });
   }
-  const layout = cacheLayout(options.cacheDir ?? imageCacheDir());
-  await ensureCacheDirs(layout);
-  const key = await sourceKey(source, expected).catch((cause: unknown) => {
+  return expected;
+}
+
+function keyOf(source: ImageSource, expected: ImageDigest | undefined, location: string): Promise<string> {
+  return sourceKey(source, expected).catch((cause: unknown) => {
     throw new AtomlabError(`cannot read ${location}`, { code: 'NOT_FOUND', cause });
   });
-  const pull: Pull = { source, id: source.id ?? location, location, expected, key, layout, options: settings };
-  const hit = await cachedImage(pull);
-  if (hit) return hit;
-  const locked = () => withEntryLock(lockPath(layout, key), async () => (await cachedImage(pull)) ?? fetchImage(pull), { signal: options.signal });
-  return (await locked())!;
 }
 
 /** Reads a local file (path or file:// URL) in place into the transfer. */
@@ -152,5 +167,6 @@ async function finishImage(pull: Pull, transfer: Transfer, output: string): Prom
     compression: image.compression, publishedDigest: expected, source: pull.source, createdAt: new Date().toISOString(),
   };
   const path = await storeEntry(pull.layout, output, meta, pull.key);
+  if (pull.sourceOnlyKey) await writeRef(pull.layout, { key: pull.sourceOnlyKey, sha256: image.sha256, id: pull.id });
   return { id: pull.id, path, sha256: image.sha256, format: info.format, virtualSize: info.virtualSize, cached: false };
 }

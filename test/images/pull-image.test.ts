@@ -169,12 +169,16 @@ test.serial('checksum files in Fedora and GNU format; one without the image name
   const fedora = `# comment\nSHA256 (disk.raw.xz) = ${xzSha}\n`;
   const gnu = `${'0'.repeat(64)}  other.raw.xz\n${xzSha}  disk.raw.xz\n`;
   const none = `SHA256 (other.raw.xz) = ${xzSha}\n`;
-  for (const [text, ok] of [[fedora, true], [gnu, true], [none, false]] as const) {
-    const checksum = join(images.dir, 'CHECKSUM');
+  for (const [index, [text, ok]] of ([[fedora, true], [gnu, true], [none, false]] as const).entries()) {
+    const checksum = join(images.dir, `CHECKSUM-${index}`);
     await writeFile(checksum, text);
     await withServer({}, async ({ pull, cacheDir }) => {
       const attempt = pull({ digest: undefined, checksumUrl: `file://${checksum}` });
-      if (ok) t.is((await attempt).sha256, images.rawSha256);
+      if (ok) {
+        t.is((await attempt).sha256, images.rawSha256);
+        await rm(checksum);
+        t.true((await pull({ digest: undefined, checksumUrl: `file://${checksum}` })).cached, 'no checksum fetch once cached');
+      }
       else await t.throwsAsync(attempt, { message: /has no checksum for disk\.raw\.xz/ });
       t.deepEqual(await cacheProblems(cacheDir, ok ? [images.rawSha256] : []), []);
     });
