@@ -1,19 +1,108 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { AtomlabError } from '../errors/index.js';
+import type { ImageSource, PulledImage, PullProgress } from '../images/index.js';
 import { printJson, runAction } from './run-action.js';
 
-export function register(program: Command): void {
-  const images = program.command('images').description('the image catalog and cache');
+/** Turns a catalog id into an image source; the catalog wires itself in here. */
+export type CatalogResolver = (id: string) => Promise<ImageSource>;
+
+export async function resolveCatalogId(id: string): Promise<ImageSource> {
+  throw new AtomlabError(`unknown image id ${id}`, {
+    code: 'NOT_FOUND',
+    hint: 'give an image URL (https://, file://) or a path to an image file',
+  });
+}
+
+interface PullFlags {
+  sha256?: string;
+  json?: boolean;
+}
+
+/** A URL or an existing path is taken as is; anything else is a catalog id. */
+export async function sourceFromArgument(argument: string, flags: PullFlags, resolveId: CatalogResolver): Promise<ImageSource> {
+  const digest = flags.sha256 ? { algorithm: 'sha256' as const, hex: flags.sha256 } : undefined;
+  let source: ImageSource;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(argument)) source = { url: argument, verify: false };
+  else if (await stat(argument).catch(() => undefined)) source = { path: resolve(argument), verify: false };
+  else source = await resolveId(argument);
+  return digest ? { ...source, digest, checksumUrl: undefined, verify: true } : source;
+}
+
+const MiB = 1024 * 1024;
+
+function progressLine(progress: PullProgress): string {
+  const done = `${(progress.bytes / MiB).toFixed(1)}${progress.total ? ` / ${(progress.total / MiB).toFixed(1)}` : ''} MiB`;
+  const eta = progress.etaSeconds === undefined ? '' : `, ${Math.ceil(progress.etaSeconds)} s left`;
+  return `${done} at ${(progress.rate / MiB).toFixed(1)} MiB/s${eta}${progress.resumed ? ' (resumed)' : ''}`;
+}
+
+/** Pulls with a listr2 task on stderr (live progress on a terminal, one line per step otherwise). */
+async function pullWithProgress(source: ImageSource, signal: AbortSignal): Promise<PulledImage> {
+  const [{ Listr, ListrLogger, ProcessOutput }, { pullImage }] = await Promise.all([import('listr2'), import('../images/index.js')]);
+  const live = Boolean(process.stderr.isTTY);
+  let result: PulledImage | undefined;
+  const list = new Listr(
+    [{
+      title: `pull ${source.id ?? source.url ?? source.path}`,
+      task: async (_ctx, task) => {
+        result = await pullImage(source, { signal, onProgress: live ? (p) => (task.output = progressLine(p)) : undefined });
+        task.title = `${result.cached ? 'cached' : 'pulled'} ${result.id} (${result.format}, ${(result.virtualSize / MiB).toFixed(0)} MiB)`;
+      },
+    }],
+    {
+      renderer: live ? 'default' : 'simple',
+      // everything to stderr: stdout carries only the result (a path, or --json)
+      rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
+      exitOnError: true,
+      registerSignalListeners: false, // our own SIGINT handler aborts the pull and cleans up (exit 130)
+    },
+  );
+  await list.run();
+  return result!;
+}
+
+function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  return work(controller.signal)
+    .catch((error: unknown) => {
+      if (!controller.signal.aborted) throw error;
+      throw new AtomlabError('interrupted: nothing was cached; the next pull continues the download', { code: 'INTERRUPTED', cause: error });
+    })
+    .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+}
+
+async function pullAction(argument: string, flags: PullFlags, resolveId: CatalogResolver): Promise<void> {
+  const source = await sourceFromArgument(argument, flags, resolveId);
+  const image = await interruptible((signal) => pullWithProgress(source, signal));
+  const { id, path, sha256, format, virtualSize } = image;
+  if (flags.json) printJson({ id, path, sha256, format, virtualSize });
+  else process.stdout.write(`${path}\n`);
+}
+
+/** `atomlab images …`, with the catalog resolver injectable (tests, and the catalog itself). */
+export function registerImages(program: Command, resolveId: CatalogResolver = resolveCatalogId): void {
+  const images = program.command('images').description('download, verify and cache base images');
   images
-    .command('ls')
-    .description('list the image catalog')
-    .requiredOption('--catalog', 'list the catalog of known images')
-    .option('--json', 'one JSON document on stdout')
-    .action(
-      runAction(async (options: { catalog?: boolean; json?: boolean }) => {
-        const { loadCatalog, renderCatalog } = await import('../catalog/index.js');
-        const catalog = await loadCatalog();
-        if (options.json) printJson({ catalog: catalog.entries });
-        else process.stdout.write(`${renderCatalog(catalog.entries)}\n`);
-      }),
-    );
+    .command('pull')
+    .description('download, verify and decompress an image into the cache')
+    .argument('<image>', 'catalog id, http(s)/file URL, or path')
+    .option('--sha256 <hex>', 'the sha256 the published file must have')
+    .option('--json', 'print {id, path, sha256, format, virtualSize} as JSON')
+    .action(runAction((argument: string, flags: PullFlags) => pullAction(argument, flags, resolveId)));
+  images.command('ls').description('list cached images').option('--json', 'print JSON')
+    .action(runAction(async (flags: { json?: boolean }) => (await import('./images-cache.js')).listAction(flags)));
+  images.command('rm').description('remove cached images').argument('<ids...>', 'id, URL or sha256 (12+ characters)')
+    .action(runAction(async (ids: string[]) => (await import('./images-cache.js')).removeAction(ids)));
+  images.command('prune').description('remove partial downloads and incomplete entries')
+    .action(runAction(async () => (await import('./images-cache.js')).pruneAction()));
+  images.command('verify').description('re-hash the cache; remove entries that no longer match').option('--json', 'print JSON')
+    .action(runAction(async (flags: { json?: boolean }) => (await import('./images-cache.js')).verifyAction(flags)));
+}
+
+export function register(program: Command): void {
+  registerImages(program);
 }

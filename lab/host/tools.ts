@@ -53,6 +53,27 @@ export const TOOLS = {
     versionArgs: ['--help'],
     versionPattern: /Version (\S+?),/,
   },
+  gzip: {
+    bin: 'gzip',
+    purpose: 'decompresses .gz images (pigz is used instead when installed)',
+    debianPackage: 'gzip',
+    versionArgs: ['--version'],
+    versionPattern: /gzip (\S+)/,
+  },
+  pigz: {
+    bin: 'pigz',
+    purpose: 'decompresses .gz images faster than gzip (optional)',
+    debianPackage: 'pigz',
+    versionArgs: ['--version'],
+    versionPattern: /pigz (\S+)/,
+  },
+  flock: {
+    bin: 'flock',
+    purpose: 'locks image cache entries (released by the kernel if atomlab dies)',
+    debianPackage: 'util-linux',
+    versionArgs: ['--version'],
+    versionPattern: /util-linux (\S+)/,
+  },
   virsh: {
     bin: 'virsh',
     purpose: 'libvirt command-line client (diagnostics only)',

@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AtomlabError } from '../errors/index.js';
+import { networkError, openRequest, RetryableError, type OpenResponse } from './http-request.js';
+import type { PartialDownload } from './partial-download.js';
+import type { ProgressMeter } from './progress-meter.js';
+
+/** Where downloaded bytes go (hashing and decompression); a fresh one per restart. */
+export interface ByteConsumer {
+  write(chunk: Uint8Array): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface HttpDownloadOptions {
+  partial: PartialDownload;
+  newConsumer: () => ByteConsumer;
+  progress: ProgressMeter;
+  idleTimeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  signal?: AbortSignal;
+}
+
+function validatorOf(response: Response): string | undefined {
+  const etag = response.headers.get('etag');
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.headers.get('last-modified') ?? undefined;
+}
+
+function rangeOf(response: Response): { start: number; total?: number } | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
+}
+
+function lengthOf(response: Response): number | undefined {
+  const length = response.headers.get('content-length');
+  return length === null ? undefined : Number(length);
+}
+
+/**
+ * Downloads `url` into a consumer, keeping the bytes in a partial file: connection errors, idle
+ * stalls and 5xx are retried with exponential backoff, continuing with Range + If-Range where
+ * the server allows (a server that ignores Range, or whose file changed, restarts cleanly).
+ */
+export class HttpDownload {
+  private consumer: ByteConsumer | undefined;
+
+  constructor(private readonly url: string, private readonly options: HttpDownloadOptions) {}
+
+  /** Runs to the end of the file; returns the consumer that received every byte in order. */
+  async run(): Promise<ByteConsumer> {
+    const { partial } = this.options;
+    await partial.load(this.url);
+    for (let failures = 0; ; ) {
+      const before = partial.size;
+      try {
+        await this.attempt();
+        return this.consumer!;
+      } catch (error) {
+        if (partial.size > before) failures = 0;
+        if (!(error instanceof RetryableError) || failures >= this.options.retries) throw this.final(error);
+        failures += 1;
+        await sleep(this.options.retryDelayMs * 2 ** (failures - 1), undefined, { signal: this.options.signal }).catch(() => {
+          throw networkError(this.url, error, this.options.signal);
+        });
+      }
+    }
+  }
+
+  /** Aborts the consumer (the caller discards its output); the partial file stays for a resume. */
+  async abort(): Promise<void> {
+    await this.consumer?.abort();
+    await this.options.partial.close();
+  }
+
+  private final(error: unknown): unknown {
+    if (!(error instanceof RetryableError)) return error;
+    return new AtomlabError(`download failed after ${this.options.retries + 1} attempts: ${error.message}`, {
+      code: 'FAILED',
+      hint: 'check the network and the server; the bytes received so far are kept and a new pull continues from them',
+      context: error.context,
+      cause: error,
+    });
+  }
+
+  private async attempt(): Promise<void> {
+    const { partial, idleTimeoutMs, signal } = this.options;
+    const offset = partial.validator ? partial.size : 0;
+    const open = await openRequest(this.url, { offset, validator: partial.validator, idleTimeoutMs, signal });
+    try {
+      await this.prepare(open.response, offset);
+      await this.pump(open);
+    } finally {
+      open.close();
+    }
+  }
+
+  /** Continues (206 at our offset) or starts over (anything else) with a fresh consumer. */
+  private async prepare(response: Response, offset: number): Promise<void> {
+    const { partial, progress } = this.options;
+    const range = response.status === 206 ? rangeOf(response) : undefined;
+    if (offset > 0 && range?.start === offset) {
+      progress.restart(offset, range.total, true);
+      if (!this.consumer) await this.replay();
+      return;
+    }
+    if (response.status === 206) throw new RetryableError(`${this.url}: unexpected Content-Range`, { code: 'FAILED' });
+    await this.consumer?.abort();
+    await partial.reset(this.url, validatorOf(response));
+    this.consumer = this.options.newConsumer();
+    progress.restart(0, lengthOf(response), false);
+  }
+
+  /** A new process continuing an old partial file: feed the stored bytes first. */
+  private async replay(): Promise<void> {
+    this.consumer = this.options.newConsumer();
+    for await (const chunk of this.options.partial.replay()) await this.consumer.write(chunk);
+  }
+
+  private async pump(open: OpenResponse): Promise<void> {
+    const { partial, progress, signal } = this.options;
+    const reader = open.response.body!.getReader();
+    for (;;) {
+      let result: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        result = await reader.read();
+      } catch (cause) {
+        throw networkError(this.url, cause, signal);
+      }
+      if (result.done) break;
+      open.touch();
+      await Promise.all([partial.append(result.value), this.consumer!.write(result.value)]);
+      progress.add(result.value.byteLength);
+    }
+    progress.flush();
+  }
+}

@@ -1,0 +1,13 @@
+export { pullImage } from './pull-image.js';
+export { createOverlay } from './create-overlay.js';
+export { convertImage } from './convert-image.js';
+export { listImages, removeImages, pruneCache, verifyCache } from './cache-maintenance.js';
+export { imageInfo } from './image-info.js';
+export { detectCompression } from './compression.js';
+export { digestFromChecksumFile } from './checksum-file.js';
+export type { ImageSource, ImageDigest, DiskFormat, PullOptions, PullProgress, PulledImage } from './image-source.js';
+export type { OverlayRequest, Overlay } from './create-overlay.js';
+export type { ConvertOptions } from './convert-image.js';
+export type { CachedImage, VerifyReport } from './cache-maintenance.js';
+export type { ImageInfo } from './image-info.js';
+export type { Compression } from './compression.js';
