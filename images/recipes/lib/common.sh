@@ -2,6 +2,9 @@
 # the work directory the caller checked with require_work_dir; nothing touches the host's /etc.
 
 die() { echo "build: $*" >&2; exit 1; }
+# a signal ends the build through exit, so EXIT traps (unmount, detach loops) still run
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # The work directory: an absolute, existing directory that is not / (and not a top-level one).
 require_work_dir() {
