@@ -56,7 +56,7 @@ export async function buildRecipe(name: string, options: BuildRecipeOptions = {}
   const recipe = recipeOrThrow(name);
   const cacheDir = options.cacheDir ?? join(atomlabHome(), 'recipes');
   const root = recipesRoot();
-  const inputs = await recipeInputs(root, name, options.signal);
+  const inputs = await recipeInputs(root, name, { memoDir: join(cacheDir, 'resolved'), signal: options.signal });
   const path = join(cacheDir, `${name}-${inputs.hash.slice(0, 16)}.qcow2`);
   const result = { path, format: 'qcow2' as const, inputsHash: inputs.hash };
   if (await exists(path)) return { ...result, cached: true };

@@ -51,8 +51,8 @@ function quoted_value(raw, q) {
   return dq_decode(raw)
 }
 # Joins a continuation line of a quoted scalar the way YAML folds it.
-function fold_quoted(prev, line) {
-  if (line == "") return prev "\n"
+function fold_quoted(prev, line, blank) {
+  if (blank) return prev "\n"
   if (acc_q == "\"" && prev ~ /\\$/ && prev !~ /\\\\$/) return substr(prev, 1, length(prev) - 1) line
   if (prev ~ /\n$/ || prev == "") return prev line
   return prev " " line
@@ -74,8 +74,8 @@ function start_quoted(path, v, owner,   q, rest, p) {
 }
 function continue_quoted(line,   p) {
   p = close_pos(line, acc_q)
-  if (!p) { acc_val = fold_quoted(acc_val, rtrim(line)); return }
-  acc_val = fold_quoted(acc_val, substr(line, 1, p - 1))
+  if (!p) { acc_val = fold_quoted(acc_val, rtrim(line), line ~ /^[ \t]*$/); return }
+  acc_val = fold_quoted(acc_val, substr(line, 1, p - 1), 0)
   emit(acc_path, quoted_value(acc_val, acc_q)); acc = 0; acc_q = ""
 }
 function flow_seq(path, v,   inner, n, parts, i, item) {
@@ -161,11 +161,10 @@ BEGIN { d = 0; pend = 0; acc = 0; blk = 0; bad = 0 }
 {
   line = $0; sub(/\r$/, "", line)
   if (blk) {
-    if (line ~ /^[ \t]*$/) { blk_lines[++blk_n] = ""; next }
+    if (line ~ /^[ \t]*$/) { blk_lines[++blk_n] = (blk_ind > 0 && length(line) > blk_ind) ? substr(line, blk_ind + 1) : ""; next }
     n = match(line, /[^ ]/) - 1
     if (blk_ind == 0) blk_ind = n > blk_owner ? n : -1
     if (blk_ind > 0 && n >= blk_ind) { blk_lines[++blk_n] = substr(line, blk_ind + 1); next }
-    while (blk_n > 0 && blk_lines[blk_n] == "") blk_n--
     finish_block()
   }
   if (acc && acc_q != "") { continue_quoted(ltrim(line)); next }
@@ -186,7 +185,7 @@ BEGIN { d = 0; pend = 0; acc = 0; blk = 0; bad = 0 }
   node(n, c)
 }
 END {
-  if (blk) { while (blk_n > 0 && blk_lines[blk_n] == "") blk_n--; finish_block() }
+  if (blk) finish_block()
   flush_acc()
   if (pend) emit(pend_path, "")
   exit bad
