@@ -30,9 +30,11 @@ async function bootTiny(t: ExecutionContext, userData: object, hostname: string)
   const { path } = await buildRecipe('tiny');
   const dir = await tempDir(t, 'atomlab-tiny-');
   const seed = await makeSeed(dir, userData, { 'instance-id': `iid-${hostname}`, 'local-hostname': hostname });
+  const started = Date.now();
   const guest = await QemuGuest.start({ base: path, seed, dir });
   t.teardown(() => guest.stop());
   await guest.waitForConsole(FINISHED, BOOT_MS);
+  t.log(`QEMU start -> cloud-init finished (SSH up): ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return guest;
 }
 
@@ -42,11 +44,13 @@ async function ssh(login: Login, command: string): Promise<string> {
   return result.stdout;
 }
 
-async function rebootAndWait(guest: QemuGuest, login: Login): Promise<void> {
+async function rebootAndWait(t: ExecutionContext, guest: QemuGuest, login: Login): Promise<void> {
   const mark = guest.console.length;
+  const started = Date.now();
   await sshRun(login, 'sudo systemctl reboot').catch(() => undefined);
   await guest.waitForConsole(FINISHED, BOOT_MS, mark);
   await waitForSsh(login, BOOT_MS);
+  t.log(`reboot -> SSH login: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 interface Deployment { version: string; booted: boolean; checksum: string; id: string; serial: number; origin: string }
@@ -93,13 +97,13 @@ guestTest('tiny: cloud-config applied, logins and host key as given, upgrade and
   t.regex(await ssh(login, 'sudo rpm-ostree upgrade'), /Upgraded to version 2/);
   const staged = await deployments(login);
   t.deepEqual(staged.map((d) => [d.version, d.booted]), [['2', false], ['1', true]], 'takes effect only after a reboot');
-  await rebootAndWait(guest, login);
+  await rebootAndWait(t, guest, login);
   t.is(await bootedVersion(login), '2');
   t.is(await ssh(login, 'sudo cat /var/lib/atomlab-test/data'), 'kept across deployments\n');
   t.regex(await ssh(login, 'cat /etc/os-release'), /VERSION_ID=2/);
 
   t.regex(await ssh(login, 'sudo atomic host rollback'), /Moving '.*' to be first deployment/);
-  await rebootAndWait(guest, login);
+  await rebootAndWait(t, guest, login);
   t.is(await bootedVersion(login), '1');
   t.deepEqual((await deployments(login)).map((d) => d.version), ['1', '2']);
   t.is(await ssh(login, 'sudo cat /var/lib/atomlab-test/data'), 'kept across deployments\n');
