@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../files/index.js';
+import { requireTool } from '../host/index.js';
 import { runScript } from './run-script.js';
 
 /** What a recipe is built from: its files, the shared helpers, and what `build resolve` prints. */
@@ -53,6 +54,7 @@ async function resolveMemo(root: string, name: string, treeHash: string, memoDir
   const memo = memoDir ? join(memoDir, `resolved-${name}-${key}.txt`) : undefined;
   const known = memo ? await readFile(memo, 'utf8').catch(() => undefined) : undefined;
   if (known !== undefined) return known;
+  await requireTool('apt-get'); // resolve asks apt-cache, from the same package
   const resolved = await runScript(join(root, name, 'build'), ['resolve'], { signal, capture: true });
   if (memoDir && memo) {
     await mkdir(memoDir, { recursive: true });

@@ -23,6 +23,19 @@ test('an unknown recipe is bad input with the known names in the hint', async (t
   t.regex(error?.hint ?? '', /tiny, cloudinit/);
 });
 
+test.serial('without apt on PATH an uncached build is a missing-tool error naming the package', async (t) => {
+  const cacheDir = await tempDir(t);
+  const path = process.env.PATH;
+  process.env.PATH = join(cacheDir, 'empty');
+  try {
+    const error = await t.throwsAsync(buildRecipe('tiny', { cacheDir }), { instanceOf: AtomlabError });
+    t.is(error?.code, 'MISSING_TOOL');
+    t.regex(error?.hint ?? '', /apt-get install apt/);
+  } finally {
+    process.env.PATH = path;
+  }
+});
+
 test('the inputs hash changes with a recipe file, only for that recipe; shared helpers change both', async (t) => {
   const root = join(await tempDir(t), 'recipes');
   await cp(recipesRoot(), root, { recursive: true });

@@ -21,6 +21,7 @@ set_hostname() {
 # One user from users.I (a map, or a plain name); "default" means the distro's default user.
 create_user() {
   p=$1; name=$(cfg "$p.name" "$UD") || name=$(cfg "$p" "$UD")
+  case "$name" in ''|*[!a-z0-9_.-]*|-*) log "users: skipping an entry with a bad or missing name: '$name'"; return ;; esac
   if [ "$name" = default ]; then create_default_user; return; fi
   ensure_user "$name" "$(cfg "$p.gecos" "$UD")" "$(cfg "$p.shell" "$UD" || echo /bin/sh)" \
     "$(cfg "$p.homedir" "$UD" || echo "/home/$name")"
@@ -52,6 +53,13 @@ users_groups() {
   if ! cfg_has users "$UD"; then create_default_user; return; fi
   n=$(cfg_count users "$UD"); i=0
   while [ "$i" -lt "$n" ]; do create_user "users.$i"; i=$((i + 1)); done
+  # users: "default, alice" (one string of names)
+  [ "$n" = 0 ] && for name in $(cfg users "$UD" | tr ',' ' '); do
+    case "$name" in *[!a-z0-9_.-]*|-*) log "users: skipping bad name '$name'"; continue ;; esac
+    if [ "$name" = default ]; then create_default_user
+    else ensure_user "$name" "" /bin/sh "/home/$name"; lock_password "$name"; fi
+  done
+  return 0
 }
 
 ssh_authkeys() {
