@@ -35,7 +35,13 @@ export function runScript(script: string, args: string[], options: RunScriptOpti
     };
     child.stdout.on('data', options.capture ? (chunk: Buffer) => (stdout += chunk.toString('utf8')) : lineSplitter(onLine));
     child.stderr.on('data', lineSplitter(onLine));
-    const abort = () => child.pid && process.kill(-child.pid, 'SIGTERM');
+    const abort = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
     options.signal?.addEventListener('abort', abort, { once: true });
     child.on('error', (cause) => reject(new AtomlabError(`cannot run ${script}`, { code: 'IO', cause })));
     child.on('close', (code, signal) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtomlabError } from '../../lab/errors/index.js';
@@ -78,4 +78,20 @@ asRoot('a second build with unchanged inputs is a cache hit', async (t) => {
   t.is(second.path, first.path);
   t.is(second.format, 'qcow2');
   t.true(second.path.endsWith(`tiny-${second.inputsHash.slice(0, 16)}.qcow2`));
+});
+
+asRoot('an interrupted build leaves no work directory, lock or image behind', async (t) => {
+  t.timeout(5 * 60_000);
+  const cacheDir = await tempDir(t);
+  const controller = new AbortController();
+  const lines: string[] = [];
+  const building = buildRecipe('tiny', { cacheDir, signal: controller.signal, log: (line) => lines.push(line) });
+  const poll = setInterval(() => lines.length > 0 && controller.abort(), 100); // abort once the script runs
+  const error = await t.throwsAsync(building, { instanceOf: AtomlabError });
+  clearInterval(poll);
+  t.is(error?.code, 'INTERRUPTED');
+  const left = (await readdir(cacheDir)).filter((name) => name !== 'debs' && name !== 'resolved');
+  t.deepEqual(left, []);
+  const mounts = await readFile('/proc/mounts', 'utf8');
+  t.false(mounts.includes(cacheDir), 'nothing stays mounted');
 });
