@@ -151,6 +151,55 @@ export const TOOLS = {
     versionArgs: ['--version'],
     versionPattern: /cloud-init (\S+)/,
   },
+  mke2fs: {
+    bin: 'mke2fs',
+    purpose: 'makes the ext3 root filesystem of the test guests (recipes)',
+    debianPackage: 'e2fsprogs',
+    versionArgs: ['-V'],
+    versionPattern: /mke2fs (\S+)/,
+  },
+  sfdisk: {
+    bin: 'sfdisk',
+    purpose: 'writes the partition table of the test guests (recipes)',
+    debianPackage: 'fdisk',
+    versionArgs: ['--version'],
+    versionPattern: /(\d+\.\d+(?:\.\d+)?)/,
+  },
+  extlinux: {
+    bin: 'extlinux',
+    purpose: 'installs the bootloader of the test guests (recipes)',
+    debianPackage: 'extlinux',
+    versionArgs: ['--version'],
+    versionPattern: /extlinux (\S+)/,
+  },
+  losetup: {
+    bin: 'losetup',
+    purpose: 'attaches a test guest disk to install its bootloader (recipes)',
+    debianPackage: 'mount',
+    versionArgs: ['--version'],
+    versionPattern: /(\d+\.\d+(?:\.\d+)?)/,
+  },
+  mmdebstrap: {
+    bin: 'mmdebstrap',
+    purpose: 'builds the Debian tree of the cloudinit test guest (recipes)',
+    debianPackage: 'mmdebstrap',
+    versionArgs: ['--version'],
+    versionPattern: /mmdebstrap (\S+)/,
+  },
+  'apt-get': {
+    bin: 'apt-get',
+    purpose: 'downloads the Debian packages the test guests are made of (recipes)',
+    debianPackage: 'apt',
+    versionArgs: ['--version'],
+    versionPattern: /apt (\S+)/,
+  },
+  dpkg: {
+    bin: 'dpkg',
+    purpose: 'unpacks Debian packages into the test guests (recipes)',
+    debianPackage: 'dpkg',
+    versionArgs: ['--version'],
+    versionPattern: /version (\S+)/,
+  },
 } satisfies Record<string, ToolSpec>;
 
 export type ToolName = keyof typeof TOOLS;
