@@ -5,14 +5,18 @@ import { AtomlabError } from '../errors/index.js';
 import type { ImageSource, PulledImage, PullProgress } from '../images/index.js';
 import { printJson, runAction } from './run-action.js';
 
-/** Turns a catalog id into an image source; the catalog wires itself in here. */
-export type CatalogResolver = (id: string) => Promise<ImageSource>;
+/** Turns a catalog id into an image source, or names the recipe that builds it here. */
+export type CatalogResolver = (id: string) => Promise<ImageSource & { recipe?: string }>;
 
-export async function resolveCatalogId(id: string): Promise<ImageSource> {
-  throw new AtomlabError(`unknown image id ${id}`, {
-    code: 'NOT_FOUND',
-    hint: 'give an image URL (https://, file://) or a path to an image file',
-  });
+/** The image catalog (images/*.yaml): the same resolution a scenario's `image: ID` gets. */
+export async function resolveCatalogId(id: string): Promise<ImageSource & { recipe?: string }> {
+  const [{ loadCatalog, catalogEntry }, { fromCatalog }, { imageSource }] = await Promise.all([
+    import('../catalog/index.js'),
+    import('../scenario/resolve-image.js'),
+    import('../engine/base-image.js'),
+  ]);
+  const plan = fromCatalog(catalogEntry(await loadCatalog(), id));
+  return { ...imageSource(plan), recipe: plan.recipe };
 }
 
 interface PullFlags {
@@ -75,12 +79,29 @@ function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>
     .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
 }
 
+/** A catalog image built here from Debian packages (tiny, cloudinit): built once, then cached. */
+async function buildWithProgress(id: string, recipe: string, signal: AbortSignal): Promise<PulledImage> {
+  const [{ buildRecipe }, { imageInfo, sha256Of }] = await Promise.all([import('../recipes/index.js'), import('../images/index.js')]);
+  process.stderr.write(`building ${id} from Debian packages (once per machine)…\n`);
+  const built = await buildRecipe(recipe, { signal, log: (line) => process.stderr.write(`  ${line}\n`) });
+  const [info, sha256] = await Promise.all([imageInfo(built.path), sha256Of(built.path)]);
+  return { id, path: built.path, sha256, format: built.format, virtualSize: info.virtualSize, cached: built.cached };
+}
+
 async function pullAction(argument: string, flags: PullFlags, resolveId: CatalogResolver): Promise<void> {
   const source = await sourceFromArgument(argument, flags, resolveId);
-  const image = await interruptible((signal) => pullWithProgress(source, signal));
+  const recipe = (source as { recipe?: string }).recipe;
+  const image = await interruptible((signal) => (recipe ? buildWithProgress(argument, recipe, signal) : pullWithProgress(source, signal)));
   const { id, path, sha256, format, virtualSize } = image;
   if (flags.json) printJson({ id, path, sha256, format, virtualSize });
   else process.stdout.write(`${path}\n`);
+}
+
+async function catalogAction(flags: { json?: boolean }): Promise<void> {
+  const { loadCatalog, renderCatalog } = await import('../catalog/index.js');
+  const catalog = await loadCatalog();
+  if (flags.json) printJson({ catalog: catalog.entries });
+  else process.stdout.write(`${renderCatalog(catalog.entries)}\n`);
 }
 
 /** `atomlab images …`, with the catalog resolver injectable (tests, and the catalog itself). */
@@ -93,8 +114,8 @@ export function registerImages(program: Command, resolveId: CatalogResolver = re
     .option('--sha256 <hex>', 'the sha256 the published file must have')
     .option('--json', 'print {id, path, sha256, format, virtualSize} as JSON')
     .action(runAction((argument: string, flags: PullFlags) => pullAction(argument, flags, resolveId)));
-  images.command('ls').description('list cached images').option('--json', 'print JSON')
-    .action(runAction(async (flags: { json?: boolean }) => (await import('./images-cache.js')).listAction(flags)));
+  images.command('ls').description('list cached images, or with --catalog the images atomlab knows').option('--catalog', 'list the image catalog').option('--json', 'print JSON')
+    .action(runAction(async (flags: { json?: boolean; catalog?: boolean }) => (flags.catalog ? catalogAction(flags) : (await import('./images-cache.js')).listAction(flags))));
   images.command('rm').description('remove cached images').argument('<ids...>', 'id, URL or sha256 (12+ characters)')
     .action(runAction(async (ids: string[]) => (await import('./images-cache.js')).removeAction(ids)));
   images.command('prune').description('remove partial downloads and incomplete entries')

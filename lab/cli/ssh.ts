@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import type { Client } from 'ssh2';
 import { runAction } from './run-action.js';
 
 interface SshFlags {
@@ -38,13 +39,13 @@ export function register(program: Command): void {
 }
 
 /** Runs a command over the verified connection, streaming its output; resolves its exit status. */
-function runRemote(client: import('ssh2').Client, command: string): Promise<number> {
+function runRemote(client: Client, command: string): Promise<number> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) return reject(error);
       channel.pipe(process.stdout, { end: false });
       channel.stderr.pipe(process.stderr, { end: false });
-      process.stdin.isTTY ? undefined : process.stdin.pipe(channel);
+      if (!process.stdin.isTTY) process.stdin.pipe(channel);
       channel.on('close', (code: number | null) => {
         client.end();
         resolve(code ?? 255);

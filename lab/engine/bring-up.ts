@@ -111,7 +111,7 @@ export async function bringUp(session: LabSession, plan: VmPlan): Promise<VmOutc
   const labKey = await ensureLabKey(session.paths, session.plan.name);
   const timer = new Timer();
   const record = session.store.current.vms[plan.name];
-  let action: UpAction | 'recreate' = record?.ref ? await existing(session, plan, provider, record as VmRecord & { ref: VmRef }) : 'recreate';
+  const action: UpAction | 'recreate' = record?.ref ? await existing(session, plan, provider, record as VmRecord & { ref: VmRef }) : 'recreate';
   if (action === 'unchanged' || action === 'changed') {
     session.events({ kind: 'phase', vm: plan.name, phase: action, detail: action === 'changed' ? 'the scenario changed: run atomlab down, then up, to apply it' : undefined });
     return { name: plan.name, action };

@@ -1,25 +1,17 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateKeyPair, newInstanceId, renderSeed, writeCidata } from '../cidata/index.js';
+import { generateKeyPair, loadOrCreateKeyPair, newInstanceId, renderSeed, writeCidata, type KeyPair } from '../cidata/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import type { VmPlan } from '../scenario/index.js';
 import type { LabPaths } from '../state/index.js';
 import { readablePassword } from './passwords.js';
 
-export interface LabKey {
-  privateKey: string;
-  publicKey: string;
-}
+export type LabKey = KeyPair;
 
 /** The lab's SSH key pair: generated once, kept 0600 in .atomlab/keys/. */
 export async function ensureLabKey(paths: LabPaths, lab: string): Promise<LabKey> {
-  const existing = await readFile(paths.privateKey, 'utf8').catch(() => undefined);
-  if (existing) return { privateKey: existing, publicKey: (await readFile(paths.publicKey, 'utf8')).trim() };
   await mkdir(paths.keysDir, { recursive: true, mode: 0o700 });
-  const pair = generateKeyPair(`atomlab@${lab}`);
-  await writeFileAtomic(paths.privateKey, pair.privateKey, { mode: 0o600 });
-  await writeFileAtomic(paths.publicKey, `${pair.publicKey}\n`, { mode: 0o644 });
-  return pair;
+  return loadOrCreateKeyPair(paths.privateKey, `atomlab@${lab}`);
 }
 
 /** A VM's secrets: kept 0600 beside its disk, never printed. */
@@ -67,11 +59,11 @@ export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): 
     user: plan.login.user,
     password: secrets.password,
     authorizedKeys: [labKey.publicKey, ...plan.login.sshKeys],
-    hostKeys: { ed25519: { privateKey: hostPair.privateKey, publicKey: hostPair.publicKey } },
+    hostKey: hostPair,
     cloudConfig: plan.cloudConfig,
     metaData: plan.metaData,
   });
   const seedIso = join(vmDir, 'seed.iso');
-  await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData }, { mode: 0o600 });
+  await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData, mode: 0o600 });
   return { seedIso, instanceId, hostKey: hostPair.publicKey, secrets };
 }

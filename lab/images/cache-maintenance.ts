@@ -97,7 +97,8 @@ export async function pruneCache(cacheDir?: string): Promise<{ removed: number }
   return { removed };
 }
 
-async function sha256Of(path: string): Promise<string> {
+/** sha256 of a whole file, streamed. */
+export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -1,7 +1,7 @@
 export { pullImage } from './pull-image.js';
 export { createOverlay } from './create-overlay.js';
 export { convertImage } from './convert-image.js';
-export { listImages, removeImages, pruneCache, verifyCache } from './cache-maintenance.js';
+export { listImages, removeImages, pruneCache, verifyCache, sha256Of } from './cache-maintenance.js';
 export { imageInfo } from './image-info.js';
 export { detectCompression } from './compression.js';
 export { digestFromChecksumFile } from './checksum-file.js';

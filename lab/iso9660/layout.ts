@@ -155,6 +155,13 @@ function placeFiles(files: Entry[], next: number): number {
   return next;
 }
 
+/**
+ * Zero sectors after the last file, as genisoimage and xorriso add by default: Linux's CD-ROM
+ * read-ahead past the end of a small image fails with I/O errors, and a guest's blkid/findfs
+ * then cannot read the label (a 28-sector seed was not found by busybox findfs).
+ */
+export const TRAILING_PAD_SECTORS = 150;
+
 export function planLayout(root: Entry, date: Date): Layout {
   const primary = startTree('primary', root);
   const joliet = startTree('joliet', root);
@@ -164,6 +171,6 @@ export function planLayout(root: Entry, date: Date): Layout {
   next = placeDirectories(joliet, next, date, () => undefined);
   const [continuations, dataStart] = placeContinuations(overflows, next);
   const files = filesInOrder(primary);
-  const totalSectors = placeFiles(files, dataStart);
+  const totalSectors = placeFiles(files, dataStart) + TRAILING_PAD_SECTORS;
   return { root, date, primary, joliet, continuations, files, dataStart, totalSectors };
 }
