@@ -35,7 +35,6 @@ function loginUser(input: SeedInput): Mapping {
   const user: Mapping = {
     name: input.user,
     sudo: 'ALL=(ALL) NOPASSWD:ALL',
-    shell: '/bin/bash',
     lock_passwd: input.password === undefined,
   };
   if (input.password !== undefined) user.plain_text_passwd = input.password;

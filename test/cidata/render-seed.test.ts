@@ -56,7 +56,6 @@ test('cloud-init reads back the user, keys, password settings and host key', asy
     {
       name: 'fedora',
       sudo: 'ALL=(ALL) NOPASSWD:ALL',
-      shell: '/bin/bash',
       lock_passwd: false,
       plain_text_passwd: 'atomic',
       ssh_authorized_keys: [userKey.publicKey],
