@@ -1,4 +1,4 @@
-import { Listr, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { EventSink, LabEvent } from '../engine/index.js';
 
 interface Slot {
@@ -37,10 +37,12 @@ export class LabView {
   private apply(vm: string, slot: Slot, event: LabEvent): void {
     if (event.kind === 'warning' || !slot.task) return;
     if (event.kind === 'progress') {
-      slot.task.output = event.detail;
+      slot.task.output = `${vm}: ${event.detail}`;
       return;
     }
-    slot.task.title = `${vm}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}`;
+    const line = `${vm}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}`;
+    slot.task.title = line;
+    if (!process.stderr.isTTY) slot.task.output = line; // plain logs show every phase, not just the last title
     if (!FINAL.has(event.phase)) return;
     slot.done?.(event.phase === 'failed' ? new Error(`${vm}: ${event.detail ?? 'failed'}`) : undefined);
   }
@@ -56,14 +58,16 @@ export class LabView {
           for (const event of slot.pending.splice(0)) this.apply(vm, slot, event);
         }),
     }));
-    const output = new ProcessOutput(process.stderr, process.stderr);
+    // stdout carries only the result (a table, or --json): every renderer writes to stderr
+    const processOutput = new ProcessOutput(process.stderr, process.stderr);
+    const logger = new ListrLogger({ processOutput });
     const list = new Listr(tasks, {
       concurrent: true,
       exitOnError: false,
       registerSignalListeners: false,
       fallbackRendererCondition: !process.stderr.isTTY,
-      rendererOptions: { processOutput: output, collapseErrors: false, showErrorMessage: true },
-      fallbackRendererOptions: { processOutput: output },
+      rendererOptions: { processOutput, logger, collapseErrors: false, showErrorMessage: true },
+      fallbackRendererOptions: { processOutput, logger },
     } as never);
     this.listr = list.run().catch(() => undefined);
   }

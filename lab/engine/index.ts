@@ -12,3 +12,4 @@ export { readSecrets } from './vm-seed.js';
 export { readablePassword } from './passwords.js';
 export { findVm } from './find-vm.js';
 export type { FoundVm } from './find-vm.js';
+export { seedForVm } from './seed-for-vm.js';

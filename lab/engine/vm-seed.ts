@@ -42,16 +42,22 @@ function passwordFor(plan: VmPlan): string | undefined {
   return password.kind === 'generate' ? readablePassword() : password.value;
 }
 
+/** A VM's seed files and the secrets that go with them, not yet written anywhere. */
+export interface RenderedVmSeed {
+  userData: string;
+  metaData: string;
+  instanceId: string;
+  hostKey: string;
+  secrets: VmSecrets;
+}
+
 /**
  * The seed `up` gives a VM: a new instance-id (cloud-init runs per-instance work once per id),
- * a host key known before boot, the lab key, the password. The ISO holds the host's private key,
- * so it is written 0600.
+ * a host key known before boot, the lab key, the password.
  */
-export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): Promise<PreparedSeed> {
-  await mkdir(vmDir, { recursive: true, mode: 0o700 });
+export function renderVmSeed(plan: VmPlan, labKey: LabKey): RenderedVmSeed {
   const hostPair = generateKeyPair(`root@${plan.hostname}`);
   const secrets: VmSecrets = { password: passwordFor(plan), hostPrivateKey: hostPair.privateKey };
-  await writeFileAtomic(secretsFile(vmDir), `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   const instanceId = newInstanceId();
   const seed = renderSeed({
     instanceId,
@@ -63,7 +69,15 @@ export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): 
     cloudConfig: plan.cloudConfig,
     metaData: plan.metaData,
   });
+  return { ...seed, instanceId, hostKey: hostPair.publicKey, secrets };
+}
+
+/** Renders the seed and writes it beside the VM's disk; the ISO holds the host's private key, so 0600. */
+export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): Promise<PreparedSeed> {
+  await mkdir(vmDir, { recursive: true, mode: 0o700 });
+  const seed = renderVmSeed(plan, labKey);
+  await writeFileAtomic(secretsFile(vmDir), `${JSON.stringify(seed.secrets, null, 2)}\n`, { mode: 0o600 });
   const seedIso = join(vmDir, 'seed.iso');
   await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData, mode: 0o600 });
-  return { seedIso, instanceId, hostKey: hostPair.publicKey, secrets };
+  return { seedIso, instanceId: seed.instanceId, hostKey: seed.hostKey, secrets: seed.secrets };
 }

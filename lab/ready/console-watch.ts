@@ -28,7 +28,7 @@ export class ConsoleWatch {
   }
 
   take(raw: string): void {
-    const line = raw.replace(ANSI, '');
+    const line = raw.replace(ANSI, '').replace(/\r/g, '');
     this.tail.push(line);
     if (this.tail.length > this.keep) this.tail.shift();
     const signature: ConsoleSignature | undefined = matchSignature(line);

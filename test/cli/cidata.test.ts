@@ -112,3 +112,34 @@ test('an existing ISO is left untouched when the new one cannot be written', asy
   t.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.tmp')), []);
   await rm(dir, { recursive: true });
 });
+
+test('--from writes the seed up would give a VM: its user, password, the lab key, a host key', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-cli-from-'));
+  await writeFile(join(dir, 'lab.yaml'), 'name: from\nvms:\n  - name: box\n    hostname: box.example.test\n    image: tiny\n    login: { user: core, password: generate }\n');
+  const result = await atomlab(['cidata', '--from', 'lab.yaml', '--vm', 'box', '-o', 'box.iso'], dir);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stderr, /log in as core with ssh -i .*\.atomlab\/keys\/id_ed25519; host key SHA256:\S+; generated password in box\.iso\.password/);
+  const userData = await new Promise<string>((done, fail) => execFile('isoinfo', ['-R', '-x', '/user-data', '-i', join(dir, 'box.iso')], (e, out) => (e ? fail(e) : done(out))));
+  const password = (await readFile(join(dir, 'box.iso.password'), 'utf8')).trim();
+  const labKey = (await readFile(join(dir, '.atomlab', 'keys', 'id_ed25519.pub'), 'utf8')).trim();
+  t.true(userData.includes(`plain_text_passwd: ${password}`));
+  t.true(userData.includes(labKey));
+  t.regex(userData, /^hostname: box\.example\.test$/m);
+  t.regex(userData, /ed25519_private: \|/);
+  t.is((await stat(join(dir, 'box.iso.password'))).mode & 0o777, 0o600);
+  await writeFile(join(dir, 'user-data'), userData);
+  const schema = await new Promise<number>((done) => execFile('cloud-init', ['schema', '-c', join(dir, 'user-data')], (e) => done(e ? 1 : 0)));
+  t.is(schema, 0, 'cloud-init schema accepts it');
+});
+
+test('--from needs --vm and a VM the scenario has', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-cli-from-'));
+  await writeFile(join(dir, 'lab.yaml'), 'name: from\nvms:\n  - name: box\n    image: tiny\n');
+  const alone = await atomlab(['cidata', '--from', 'lab.yaml', '-o', 'x.iso'], dir);
+  t.is(alone.code, 2);
+  t.regex(alone.stderr, /--from and --vm go together/);
+  const unknown = await atomlab(['cidata', '--from', 'lab.yaml', '--vm', 'nope', '-o', 'x.iso'], dir);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /no VM named nope in lab\.yaml\n {2}hint: VMs: box/);
+  t.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.iso')), []);
+});

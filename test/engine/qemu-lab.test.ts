@@ -108,8 +108,8 @@ vms:
   try {
     const up = await runCli(['up', file], LONG);
     t.is(up.exitCode, 1);
-    t.regex(up.stderr, /not ready at stage ssh: the disk does not boot \(No bootable device\)/);
-    t.regex(up.stderr, /last lines:[\s\S]*\| .*No bootable device/);
+    t.regex(up.stderr, /not ready at stage ssh: the disk does not boot \((No bootable device|not a bootable disk)\)/);
+    t.regex(up.stderr, /last lines:[\s\S]*\| .*(Boot failed|No bootable device)/);
   } finally {
     await runCli(['down', file], LONG);
   }

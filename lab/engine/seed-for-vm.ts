@@ -1,0 +1,38 @@
+import { writeCidata } from '../cidata/index.js';
+import { AtomlabError } from '../errors/index.js';
+import { writeFileAtomic } from '../files/index.js';
+import { hostKeyFingerprint } from '../ready/index.js';
+import { loadScenario } from '../scenario/index.js';
+import { labPaths } from '../state/index.js';
+import { ensureLabKey, renderVmSeed } from './vm-seed.js';
+
+export interface SeedForVm {
+  output: string;
+  user: string;
+  labKey: string;
+  hostKeyFingerprint: string;
+  /** Where a generated password was written (0600), when the scenario asks for one. */
+  passwordFile?: string;
+}
+
+/**
+ * Writes the seed `up` would give one VM of a scenario, for a hypervisor the user runs by hand
+ * (VMware Player, virt-manager): same user, keys and cloud-config; a fresh instance-id.
+ */
+export async function seedForVm(scenario: string, vm: string, output: string): Promise<SeedForVm> {
+  const { plan } = await loadScenario(scenario);
+  const vmPlan = plan.vms.find((candidate) => candidate.name === vm);
+  if (!vmPlan) {
+    throw new AtomlabError(`no VM named ${vm} in ${scenario}`, { code: 'BAD_INPUT', hint: `VMs: ${plan.vms.map((v) => v.name).join(', ')}` });
+  }
+  const paths = labPaths(plan.stateDir);
+  const labKey = await ensureLabKey(paths, plan.name);
+  const seed = renderVmSeed(vmPlan, labKey);
+  await writeCidata(output, { userData: seed.userData, metaData: seed.metaData, mode: 0o600 });
+  let passwordFile: string | undefined;
+  if (vmPlan.login.password?.kind === 'generate') {
+    passwordFile = `${output}.password`;
+    await writeFileAtomic(passwordFile, `${seed.secrets.password}\n`, { mode: 0o600 });
+  }
+  return { output, user: vmPlan.login.user, labKey: paths.privateKey, hostKeyFingerprint: hostKeyFingerprint(seed.hostKey), passwordFile };
+}
