@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../errors/index.js';
+import type { HttpResponse } from './http-get.js';
 import { networkError, openRequest, RetryableError, type OpenResponse } from './http-request.js';
 import type { PartialDownload } from './partial-download.js';
 import type { ProgressMeter } from './progress-meter.js';
@@ -20,19 +21,19 @@ export interface HttpDownloadOptions {
   signal?: AbortSignal;
 }
 
-function validatorOf(response: Response): string | undefined {
+function validatorOf(response: HttpResponse): string | undefined {
   const etag = response.headers.get('etag');
   if (etag && !etag.startsWith('W/')) return etag;
   return response.headers.get('last-modified') ?? undefined;
 }
 
-function rangeOf(response: Response): { start: number; total?: number } | undefined {
+function rangeOf(response: HttpResponse): { start: number; total?: number } | undefined {
   const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
   if (!match) return undefined;
   return { start: Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
 }
 
-function lengthOf(response: Response): number | undefined {
+function lengthOf(response: HttpResponse): number | undefined {
   const length = response.headers.get('content-length');
   return length === null ? undefined : Number(length);
 }
@@ -96,7 +97,7 @@ export class HttpDownload {
   }
 
   /** Continues (206 at our offset) or starts over (anything else) with a fresh consumer. */
-  private async prepare(response: Response, offset: number): Promise<void> {
+  private async prepare(response: HttpResponse, offset: number): Promise<void> {
     const { partial, progress } = this.options;
     const range = response.status === 206 ? rangeOf(response) : undefined;
     if (offset > 0 && range?.start === offset) {
@@ -119,11 +120,12 @@ export class HttpDownload {
 
   private async pump(open: OpenResponse): Promise<void> {
     const { partial, progress, signal } = this.options;
-    const reader = open.response.body!.getReader();
+    const body = open.response.body;
+    const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     for (;;) {
-      let result: Awaited<ReturnType<typeof reader.read>>;
+      let result: IteratorResult<Buffer>;
       try {
-        result = await reader.read();
+        result = await chunks.next();
       } catch (cause) {
         throw networkError(this.url, cause, signal);
       }
@@ -132,6 +134,7 @@ export class HttpDownload {
       await Promise.all([partial.append(result.value), this.consumer!.write(result.value)]);
       progress.add(result.value.byteLength);
     }
+    if (!body.complete) throw networkError(this.url, new Error('connection closed before the end of the file'), signal);
     progress.flush();
   }
 }

@@ -1,4 +1,5 @@
 import { AtomlabError } from '../errors/index.js';
+import { httpGet, type HttpResponse } from './http-get.js';
 
 /** A failure worth another attempt (connection trouble, 5xx, idle timeout). */
 export class RetryableError extends AtomlabError {}
@@ -12,7 +13,7 @@ export interface RequestOptions {
 }
 
 export interface OpenResponse {
-  response: Response;
+  response: HttpResponse;
   /** Resets the idle timer; call on every chunk. */
   touch: () => void;
   /** Stops the timer and the connection. */
@@ -72,16 +73,16 @@ export function networkError(url: string, cause: unknown, signal?: AbortSignal):
 /** GET with redirects, Range/If-Range and an idle timeout; non-2xx answers become errors. */
 export async function openRequest(url: string, options: RequestOptions): Promise<OpenResponse> {
   const idle = idleAbort(options.idleTimeoutMs, options.signal);
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, { headers: requestHeaders(options), redirect: 'follow', signal: idle.signal });
+    response = await httpGet(url, requestHeaders(options), idle.signal);
   } catch (cause) {
     idle.close();
     throw networkError(url, idle.signal.reason ?? cause, options.signal);
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     idle.close();
-    await response.body?.cancel().catch(() => undefined);
+    response.body.destroy();
     throw statusError(url, response.status);
   }
   return { response, touch: idle.touch, close: idle.close };
@@ -98,7 +99,9 @@ export async function fetchText(url: string, options: RequestOptions): Promise<U
   }
   const open = await openRequest(url, options);
   try {
-    return new Uint8Array(await open.response.arrayBuffer());
+    const chunks: Buffer[] = [];
+    for await (const chunk of open.response.body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   } catch (cause) {
     throw networkError(url, cause, options.signal);
   } finally {
