@@ -133,3 +133,27 @@ test.serial('SIGKILL of atomlab up mid-boot, then down, leaves nothing behind', 
   t.deepEqual(await processesMentioning(dir), []);
   t.deepEqual(await readdir(dir), ['atomlab.yaml']);
 });
+
+test.serial('the real cloud-init guest comes up verified: key, password, host key, hostname, cloud-init done', async (t) => {
+  const { dir, file } = await labDir(`name: e2e-cloudinit
+vms:
+  - name: deb
+    image: cloudinit
+    hostname: real-cloud-init
+    memory: 1GiB
+    login: { password: generate }
+`);
+  try {
+    const up = await runCli(['up', file, '--json'], { timeoutMs: 25 * 60_000 });
+    t.is(up.exitCode, 0, up.stderr);
+    const vm = (JSON.parse(up.stdout) as Report).vms[0]!;
+    t.true(vm.login.verified);
+    t.deepEqual(vm.login.methods, ['key', 'password']);
+    const ssh = await runCli(['ssh', 'deb', '-s', file, '--', 'cloud-init status; hostname; sudo -n true && echo sudo-ok'], LONG);
+    t.is(ssh.exitCode, 0, ssh.stderr);
+    t.regex(ssh.stdout, /status: done\nreal-cloud-init\nsudo-ok/);
+  } finally {
+    await runCli(['down', file], LONG);
+  }
+  t.deepEqual(await processesMentioning(dir), []);
+});
