@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import { atomlabHome } from '../home/index.js';
 import { requireTool } from '../host/index.js';
-import { acquireLock } from './build-lock.js';
+import { acquireLock } from '../files/index.js';
 import { recipeInputs } from './recipe-inputs.js';
 import { RECIPES, findRecipe, recipesRoot, type RecipeInfo } from './recipes.js';
 import { runScript } from './run-script.js';

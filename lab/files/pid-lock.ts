@@ -14,7 +14,7 @@ function alive(pid: number): boolean {
 /** Creates the lock file (O_EXCL) holding our pid; false when another live process holds it. */
 async function tryLock(path: string): Promise<boolean> {
   try {
-    const handle = await open(path, 'wx', 0o644);
+    const handle = await open(path, 'wx', 0o600);
     await handle.writeFile(`${process.pid}\n`);
     await handle.close();
     return true;
@@ -29,14 +29,28 @@ async function tryLock(path: string): Promise<boolean> {
   return tryLock(path);
 }
 
+export interface PidLockOptions {
+  signal?: AbortSignal;
+  /** Give up after this long, naming the holder (default: wait as long as it takes). */
+  timeoutMs?: number;
+  /** What holds the lock, for the error: "another atomlab is working on this lab". */
+  holder?: string;
+}
+
 /**
  * Holds `path` as a lock until the returned function is called; waits while another live
- * process holds it, and takes over a lock whose process is gone.
+ * process holds it, and takes over a lock whose process is gone (a SIGKILLed owner).
  */
-export async function acquireLock(path: string, signal?: AbortSignal): Promise<() => Promise<void>> {
+export async function acquireLock(path: string, options: PidLockOptions | AbortSignal = {}): Promise<() => Promise<void>> {
+  const { signal, timeoutMs, holder } = options instanceof AbortSignal ? { signal: options } : options;
+  const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   while (!(await tryLock(path))) {
     if (signal?.aborted) throw new AtomlabError(`interrupted while waiting for ${path}`, { code: 'INTERRUPTED' });
-    await sleep(500, undefined, { signal }).catch(() => undefined);
+    if (Date.now() > deadline) {
+      const owner = (await readFile(path, 'utf8').catch(() => '?')).trim();
+      throw new AtomlabError(`${holder ?? 'another process'} (pid ${owner}) holds ${path}`, { code: 'FAILED', hint: 'wait for it to finish, or stop it' });
+    }
+    await sleep(Math.min(500, Math.max(50, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
   }
   return () => rm(path, { force: true });
 }
