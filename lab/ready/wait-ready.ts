@@ -37,7 +37,8 @@ export class NotReadyError extends AtomlabError {
   }
 }
 
-const BACKOFF = [500, 1000, 2000, 3000, 5000];
+/** Short: a banner check on loopback is cheap, and a long sleep adds straight to boot-to-login time. */
+const BACKOFF = [250, 500, 1000, 2000];
 
 async function runStage(stage: Stage, ctx: StageContext, clock: Clock, tried: string[]): Promise<{ note?: string; failure?: string; fatal?: boolean }> {
   for (let attempt = 0; ; attempt++) {

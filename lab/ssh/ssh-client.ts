@@ -73,7 +73,9 @@ export function sshConnect(target: SshTarget): Promise<Client> {
       target.signal?.removeEventListener('abort', onAbort);
       resolve(client);
     });
-    client.once('error', (error) => {
+    // ssh2 may emit 'error' more than once (a handshake failure, then the lost connection):
+    // keep listening, or a second one is an unhandled error that ends the process
+    client.on('error', (error) => {
       target.signal?.removeEventListener('abort', onAbort);
       client.destroy();
       reject(classify(error, mismatch));

@@ -25,8 +25,8 @@ test('a stage is retried with backoff until it succeeds, and each stage is timed
   const clock = fakeClock();
   const result = await waitReady({ target, console: (s) => lines([], s), timeoutMs: 60_000, clock, stages });
   t.is(calls, 4);
-  t.deepEqual(clock.slept, [500, 1000, 2000]);
-  t.is(result.timings.ssh, 3500);
+  t.deepEqual(clock.slept, [250, 500, 1000]);
+  t.is(result.timings.ssh, 1750);
   t.true(result.login.verified);
   t.regex(result.login.hostKey, /^SHA256:/);
 });
