@@ -1,0 +1,3 @@
+export { chooseSoundModel, parseDeviceHelp, SOUND_DEVICES } from './sound.js';
+export type { ChosenSound, SoundChoice } from './sound.js';
+export { qemuDevices } from './qemu-devices.js';
