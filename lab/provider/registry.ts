@@ -9,7 +9,9 @@ export type ProviderFactory = (options: Record<string, unknown>) => Provider;
  * Providers that exist, each loaded on demand so the CLI starts fast. A provider joins by adding
  * one line here: `name: () => import('../../providers/<name>/index.js')`.
  */
-const LOADERS: Partial<Record<ProviderName, () => Promise<{ createProvider: ProviderFactory }>>> = {};
+const LOADERS: Partial<Record<ProviderName, () => Promise<{ createProvider: ProviderFactory }>>> = {
+  libvirt: () => import('../../providers/libvirt/index.js'),
+};
 
 export function availableProviders(): ProviderName[] {
   return PROVIDER_NAMES.filter((name) => LOADERS[name] !== undefined);

@@ -1,4 +1,3 @@
-import { libvirt } from './library.js';
 import { LibvirtError, unknownError } from './errors.js';
 import { CallQueue, callAsync, takePointerArray } from './call.js';
 import { ensureInitialized, releaseLoop, retainLoop, takeHandledError } from './event-loop.js';
@@ -14,7 +13,6 @@ export function formatVersion(encoded: number): string {
 let openQueue: Promise<unknown> = Promise.resolve();
 
 async function openPointer(uri: string): Promise<bigint> {
-  const lib = libvirt();
   ensureInitialized();
   takeHandledError();
   const pointer = (await callAsync('virConnectOpen', [uri])) as bigint | null;
