@@ -1,6 +1,6 @@
 import { LibvirtError, unknownError } from './errors.js';
 import { CallQueue, callAsync, takePointerArray } from './call.js';
-import { ensureInitialized, releaseLoop, retainLoop, takeHandledError } from './event-loop.js';
+import { ensureInitialized, releaseLoop, retainLoop, takeHandledError, trackConnection } from './event-loop.js';
 import { Domain } from './domain.js';
 import { StoragePool } from './storage.js';
 import { Network } from './network.js';
@@ -32,6 +32,7 @@ export class Connection {
   private constructor(readonly uri: string, pointer: bigint) {
     this.pointer = pointer;
     this.calls = new CallQueue(() => this.ptr);
+    trackConnection(pointer, true);
   }
 
   /** Opens any URI: qemu:///system, qemu:///session, qemu+ssh://…, qemu+tcp://…, test:///…. */
@@ -60,6 +61,7 @@ export class Connection {
   async close(): Promise<void> {
     if (this.pointer === undefined) return;
     const pointer = this.pointer;
+    trackConnection(pointer, false);
     await this.calls.run('virConnectClose', [pointer], 'negative').finally(() => {
       this.pointer = undefined;
     });

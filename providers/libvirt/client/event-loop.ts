@@ -14,17 +14,40 @@ let running: Promise<void> | undefined;
 let wakeTimer = -1;
 const callbacks: bigint[] = [];
 
+const openConnections = new Set<bigint>();
+
+export function trackConnection(pointer: bigint, open: boolean): void {
+  if (open) openConnections.add(pointer);
+  else openConnections.delete(pointer);
+}
+
+function same(a: LibvirtErrorDetail | undefined, b: LibvirtErrorDetail): boolean {
+  return a !== undefined && a.code === b.code && a.domain === b.domain && a.message === b.message;
+}
+
+/**
+ * The handler sees every error of the process, on whatever thread raised it. An error raised by a
+ * call on an open connection is also that connection's last error (libvirt copies it there before
+ * calling the handler), and its caller reads it there; what is left is an error without a
+ * connection: a failed virConnectOpen.
+ */
+function onError(_user: unknown, error: unknown): void {
+  const detail = readError(error);
+  if (!detail) return;
+  const lib = libvirt();
+  for (const pointer of openConnections) if (same(readError(lib.virConnGetLastError(pointer)), detail)) return;
+  lastHandled = detail;
+}
+
 function initialize(): void {
   if (initialized) return;
   const lib = libvirt();
-  const onError = koffi.register((_user: unknown, error: unknown) => {
-    lastHandled = readError(error);
-  }, koffi.pointer(koffi.type('virErrorFunc')));
-  lib.virSetErrorFunc(null, onError);
+  const handler = koffi.register(onError, koffi.pointer(koffi.type('virErrorFunc')));
+  lib.virSetErrorFunc(null, handler);
   lib.virEventRegisterDefaultImpl();
   const onWake = koffi.register(() => undefined, koffi.pointer(koffi.type('virEventTimeoutCallback')));
   wakeTimer = lib.virEventAddTimeout(-1, onWake, null, null) as number;
-  callbacks.push(onError, onWake);
+  callbacks.push(handler, onWake);
   initialized = true;
 }
 
