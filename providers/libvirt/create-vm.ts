@@ -6,7 +6,7 @@ import type { VmPlan } from '../../lab/scenario/index.js';
 import type { VmRef, Workspace } from '../../lab/provider/index.js';
 import { type Connection, type StoragePool, LibvirtError } from './libvirt-client.js';
 import { domainXml, type DomainSpec } from './domain-xml.js';
-import { DEFAULT_POOL, type LibvirtOptions } from './options.js';
+import type { LibvirtOptions } from './options.js';
 import { deleteVolumes, ensureBaseVolume, ensurePool, uploadVolume, virtualSize, volumeXml } from './volumes.js';
 import { domainName, forwardAddresses, forwards, domainSpec, type Forward } from './vm-spec.js';
 
@@ -89,7 +89,7 @@ async function makeDisks(pool: StoragePool, plan: VmPlan, workspace: Workspace, 
 /** Disks (uploaded through the API), seed and domain definition; not started. */
 export async function createVm(conn: Connection, plan: VmPlan, workspace: Workspace, options: LibvirtOptions): Promise<VmRef> {
   await refuseExisting(conn, domainName(plan));
-  const pool = await ensurePool(conn, { name: options.pool, path: options.poolPath, create: options.pool === DEFAULT_POOL });
+  const pool = await ensurePool(conn, { name: options.pool, path: options.poolPath, create: options.createPool });
   const made: string[] = [];
   try {
     const sound = await soundFor(plan, options);

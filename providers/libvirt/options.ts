@@ -7,6 +7,8 @@ export interface LibvirtOptions {
   pool: string;
   /** Directory of the pool when atomlab has to create it (a path on the libvirt host). */
   poolPath: string;
+  /** Create the pool when missing: atomlab's own pool, or any pool given a poolPath. */
+  createPool: boolean;
   /** A libvirt (NAT) network for the NICs; absent: user networking with forwarded ports. */
   network: string | undefined;
   /** Run guests with KVM: only when the caller has proven KVM works (a boot probe); else TCG. */
@@ -59,10 +61,13 @@ const isConsole = (value: unknown): value is 'socket' | 'stream' => value === 's
 /** Fills defaults once: everything downstream reads a complete LibvirtOptions. */
 export function resolveOptions(options: Record<string, unknown>): LibvirtOptions {
   const uri = pick(options, 'uri', isString) ?? 'qemu:///system';
+  const pool = pick(options, 'pool', isString) ?? DEFAULT_POOL;
+  const poolPath = pick(options, 'poolPath', isString);
   return {
     uri,
-    pool: pick(options, 'pool', isString) ?? DEFAULT_POOL,
-    poolPath: pick(options, 'poolPath', isString) ?? '/var/lib/libvirt/images/atomlab',
+    pool,
+    poolPath: poolPath ?? '/var/lib/libvirt/images/atomlab',
+    createPool: pool === DEFAULT_POOL || poolPath !== undefined,
     network: pick(options, 'network', isString),
     kvm: pick(options, 'kvm', isBoolean) ?? false,
     console: pick(options, 'console', isConsole) ?? (isLocalUri(uri) ? 'socket' : 'stream'),
