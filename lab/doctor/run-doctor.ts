@@ -1,5 +1,5 @@
 import { arch, platform, release } from 'node:os';
-import { kvmDevice, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
+import { kvmDevice, libvirtConnection, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
 
 export interface DoctorReport {
   host: { os: string; kernel: string; arch: string; node: string };
@@ -8,10 +8,10 @@ export interface DoctorReport {
 
 /** What this host can run, and how to fix what it can't. Never fails: missing things are findings. */
 export async function runDoctor(): Promise<DoctorReport> {
-  const [tools, library, daemon, kvm] = await Promise.all([toolComponents(), libvirtLibrary(), libvirtDaemon(), kvmDevice()]);
+  const [tools, library, daemon, connection, kvm] = await Promise.all([toolComponents(), libvirtLibrary(), libvirtDaemon(), libvirtConnection(), kvmDevice()]);
   return {
     host: { os: platform(), kernel: release(), arch: arch(), node: process.version },
-    components: [...tools, library, daemon, kvm],
+    components: [...tools, library, daemon, connection, kvm],
   };
 }
 
