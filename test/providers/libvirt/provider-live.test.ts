@@ -76,6 +76,10 @@ async function removePool(uri: string, name: string): Promise<void> {
   }
 }
 
+const trace = (step: string) => {
+  if (process.env.ATOMLAB_TEST_TRACE) console.error(`${new Date().toISOString()} ${step}`);
+};
+
 async function lifecycle(t: ExecutionContext, uri: string, label: string): Promise<void> {
   const ws = await workspace(label);
   const poolName = `atomlab-test-${label}-${process.pid}`;
@@ -86,10 +90,13 @@ async function lifecycle(t: ExecutionContext, uri: string, label: string): Promi
   try {
     const probe = await provider.probe();
     t.true(probe.available, probe.reason);
+    trace('vm = await provider.create(plan, ws);');
     vm = await provider.create(plan, ws);
     t.is(await provider.state(vm), 'stopped');
+    trace('await provider.start(vm);');
     await provider.start(vm);
     t.is(await provider.state(vm), 'running');
+    trace('const lines = await consoleUntil');
     const lines = await consoleUntil(provider, vm, /No bootable device/, 180_000);
     t.true(lines.some((line) => /SeaBIOS/.test(line)), lines.join('\n'));
     const ssh = await provider.endpoint(vm);
@@ -98,16 +105,21 @@ async function lifecycle(t: ExecutionContext, uri: string, label: string): Promi
     t.is(web?.guest, 80);
     t.true(await portAnswers(web!.host.host, web!.host.port));
     if (!hasSnapshots(provider)) return t.fail('the libvirt provider offers snapshots');
+    trace("await provider.snapshot(vm, 'booted');");
     await provider.snapshot(vm, 'booted');
     t.deepEqual(await provider.listSnapshots(vm), ['booted']);
+    trace('await provider.stop(vm, { force: true })');
     await provider.stop(vm, { force: true });
     t.is(await provider.state(vm), 'stopped');
+    trace("await provider.revert(vm, 'booted');");
     await provider.revert(vm, 'booted');
     t.is(await provider.state(vm), 'running', 'reverting to a running snapshot runs the VM again');
+    trace("await provider.snapshot(vm, 'second');");
     await provider.snapshot(vm, 'second');
     await provider.deleteSnapshot(vm, 'second');
     t.deepEqual(await provider.listSnapshots(vm), ['booted']);
   } finally {
+    trace('if (vm) await provider.destroy(vm);');
     if (vm) await provider.destroy(vm);
   }
   t.is(await provider.state(vm), 'missing');
