@@ -1,5 +1,4 @@
-import { appendFile, stat } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import { appendFile, open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, LibvirtError, type Stream } from './libvirt-client.js';
 
@@ -25,38 +24,35 @@ function clean(line: string): string {
   return line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1bc/g, '').replace(/\r/g, '');
 }
 
-async function waitForSocket(path: string, signal: AbortSignal): Promise<Socket | undefined> {
-  while (!signal.aborted) {
-    const exists = await stat(path).then((info) => info.isSocket(), () => false);
-    if (exists) {
-      const socket = await new Promise<Socket | undefined>((resolve) => {
-        const candidate = connect(path);
-        candidate.once('connect', () => resolve(candidate));
-        candidate.once('error', () => resolve(undefined));
-      });
-      if (socket) return socket;
-    }
-    await sleep(200, undefined, { signal }).catch(() => undefined);
+async function readFrom(path: string, offset: number): Promise<Buffer> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return Buffer.alloc(0);
+  try {
+    const { size } = await file.stat();
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(size - offset);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
   }
-  return undefined;
 }
 
-/** Console lines from QEMU's unix socket on this machine (QEMU also logs them to its log file). */
-export async function* socketLines(path: string, signal: AbortSignal): AsyncGenerator<string> {
-  const socket = await waitForSocket(path, signal);
-  if (!socket) return;
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * Console lines from the log QEMU writes on this machine, followed from `offset` (where this boot
+ * began): unlike the unix socket, which drops output while no client is attached, the log misses
+ * nothing.
+ */
+export async function* logLines(path: string, offset: number, signal: AbortSignal): AsyncGenerator<string> {
   const lines = new LineSplitter();
-  try {
-    for await (const chunk of socket) yield* lines.push((chunk as Buffer).toString('latin1'));
-    yield* lines.flush();
-  } catch (error) {
-    if (!signal.aborted) throw error;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    socket.destroy();
+  let position = offset;
+  while (!signal.aborted) {
+    const chunk = await readFrom(path, position);
+    position += chunk.length;
+    if (chunk.length > 0) yield* lines.push(chunk.toString('latin1'));
+    else await sleep(100, undefined, { signal }).catch(() => undefined);
   }
+  yield* lines.flush();
 }
 
 /**

@@ -25,6 +25,8 @@ export interface LibvirtVmData {
   forwards: Forward[];
   network: string | undefined;
   consoleLog: string;
+  /** Where the current boot's output begins in the local console log. */
+  consoleOffset?: number;
   spec: DomainSpec;
   warnings: string[];
 }

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { Endpoint, Probe, Provider, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
@@ -7,7 +7,7 @@ import { Connection, LibvirtError, UNDEFINE, VIR_ERR, type Domain, type DomainSt
 import { createVm, freeLocalPort, type LibvirtVmData } from './create-vm.js';
 import { domainXml } from './domain-xml.js';
 import { el, renderXml } from './xml.js';
-import { socketLines, streamLines } from './console.js';
+import { logLines, streamLines } from './console.js';
 import { deleteUnusedBase, deleteVolumes } from './volumes.js';
 import { probeLibvirt } from './probe.js';
 import type { LibvirtOptions } from './options.js';
@@ -78,6 +78,8 @@ export class LibvirtProvider implements Provider, Snapshots {
   }
 
   async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
+    const data = dataOf(vm);
+    if (data.spec.console?.kind === 'unix') data.consoleOffset = await stat(data.spec.console.logPath).then((info) => info.size, () => 0);
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
       try {
@@ -199,7 +201,7 @@ export class LibvirtProvider implements Provider, Snapshots {
     const data = dataOf(vm);
     const wiring = data.spec.console;
     if (!wiring) throw new AtomlabError(`${vm.name} has no serial console`, { code: 'BAD_INPUT', hint: 'set hardware.serial: true' });
-    if (wiring.kind === 'unix') return socketLines(wiring.socketPath, signal);
+    if (wiring.kind === 'unix') return logLines(wiring.logPath, data.consoleOffset ?? 0, signal);
     return streamLines({ uri: data.uri, uuid: data.uuid, logPath: data.consoleLog, signal });
   }
 
