@@ -134,6 +134,8 @@ export function domainXml(spec: DomainSpec): string {
     osElement(spec),
     el('features', {}, el('acpi'), el('apic')),
     spec.accelerator === 'kvm' && el('cpu', { mode: 'host-passthrough' }),
+    // What virt-manager writes for the seeds' guests: an RTC that catches up and no HPET.
+    el('clock', { offset: 'utc' }, el('timer', { name: 'rtc', tickpolicy: 'catchup' }), el('timer', { name: 'pit', tickpolicy: 'delay' }), el('timer', { name: 'hpet', present: 'no' })),
     el('on_poweroff', {}, 'destroy'),
     el('on_reboot', {}, 'restart'),
     el('on_crash', {}, 'destroy'),

@@ -10,6 +10,7 @@ import { Connection } from '../../../providers/libvirt/libvirt-client.js';
 import { hasSnapshots, type Provider, type VmRef, type Workspace } from '../../../lab/provider/index.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
+import { removePool } from '../../fixtures/libvirt/remove-pool.js';
 
 /**
  * Needs a real libvirtd with QEMU (TCG): started by the harness when none runs. The guest is an
@@ -69,21 +70,6 @@ function portAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function removePool(uri: string, name: string): Promise<void> {
-  const conn = await Connection.open(uri);
-  try {
-    const pool = await conn.lookupPool(name);
-    await pool.stop().catch(() => undefined);
-    await pool.deleteStorage().catch(() => undefined);
-    await pool.undefine();
-    pool.free();
-  } catch {
-    // no pool: nothing to remove
-  } finally {
-    await conn.close();
-  }
-}
-
 const trace = (step: string) => {
   if (process.env.ATOMLAB_TEST_TRACE) console.error(`${new Date().toISOString()} ${step}`);
 };
@@ -95,6 +81,7 @@ async function lifecycle(t: ExecutionContext, uri: string, label: string): Promi
   const provider = createProvider({ name: 'libvirt', uri, pool: poolName, poolPath });
   const plan = vmPlan({ lab: `live${process.pid}`, name: label, ports: [{ guest: 80, protocol: 'tcp', host: 'auto' }] });
   let vm: VmRef | undefined;
+  t.teardown(() => removePool(uri, poolName));
   try {
     const probe = await provider.probe();
     t.true(probe.available, probe.reason);
@@ -154,7 +141,6 @@ async function lifecycle(t: ExecutionContext, uri: string, label: string): Promi
   }
   t.deepEqual(await readdir(poolPath), [], 'no file left in the pool');
   await t.throwsAsync(stat(join(ws.dir, 'console.sock')));
-  await removePool(uri, poolName);
 }
 
 test.serial('local qemu:///system: create, start, console, ports, snapshot, revert, destroy leaves nothing', async (t) => {
