@@ -82,9 +82,11 @@ export async function ensureBaseVolume(pool: StoragePool, localPath: string): Pr
   const key = `${pool.conn.uri} ${pool.name()} ${name}`;
   let pending = uploads.get(key);
   if (!pending) {
+    // Shares one upload between concurrent creates; later ones look the volume up again
+    // (destroy removes the base when its last overlay goes).
     pending = existingPath(pool, name).then((path) => path ?? uploadVolume(pool, name, localPath));
     uploads.set(key, pending);
-    pending.catch(() => uploads.delete(key));
+    pending.finally(() => uploads.delete(key)).catch(() => undefined);
   }
   return { name, path: await pending };
 }
