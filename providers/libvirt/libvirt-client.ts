@@ -9,5 +9,7 @@ export type { DomainState, InterfaceAddresses } from './client/domain.js';
 export { StoragePool, Volume } from './client/storage.js';
 export { Network } from './client/network.js';
 export { Stream } from './client/stream.js';
+export { onLifecycle, LIFECYCLE_EVENTS } from './client/events.js';
+export type { LifecycleEvent, LifecycleEventName } from './client/events.js';
 export { LibvirtError, VIR_ERR } from './client/errors.js';
 export type { LibvirtErrorDetail } from './client/errors.js';

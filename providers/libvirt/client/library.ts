@@ -32,6 +32,9 @@ const PROTOTYPES = {
   virConnectSetKeepAlive: 'int virConnectSetKeepAlive(void *conn, int interval, unsigned int count)',
   virConnectListAllDomains: 'int virConnectListAllDomains(void *conn, _Out_ void **domains, unsigned int flags)',
   virConnectListAllStoragePools: 'int virConnectListAllStoragePools(void *conn, _Out_ void **pools, unsigned int flags)',
+  virConnectDomainEventRegisterAny:
+    'int virConnectDomainEventRegisterAny(void *conn, void *dom, int eventID, virConnectDomainEventLifecycleCallback *cb, void *opaque, void *freecb)',
+  virConnectDomainEventDeregisterAny: 'int virConnectDomainEventDeregisterAny(void *conn, int callbackID)',
   virConnectListAllNetworks: 'int virConnectListAllNetworks(void *conn, _Out_ void **nets, unsigned int flags)',
 
   virDomainDefineXML: 'void *virDomainDefineXML(void *conn, const char *xml)',
@@ -115,6 +118,7 @@ function declareTypes(): void {
   });
   koffi.proto('void virErrorFunc(void *userData, virError *error)');
   koffi.proto('void virEventTimeoutCallback(int timer, void *opaque)');
+  koffi.proto('int virConnectDomainEventLifecycleCallback(void *conn, void *dom, int event, int detail, void *opaque)');
 }
 
 function configure(): void {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { Connection, LibvirtError, VIR_ERR, UNDEFINE } from '../../../providers/libvirt/libvirt-client.js';
+import { Connection, LibvirtError, VIR_ERR, UNDEFINE, onLifecycle } from '../../../providers/libvirt/libvirt-client.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
 
 // Compiled to dist/test/providers/libvirt: the fixture stays in the source tree.
@@ -135,4 +135,22 @@ test('each test:///file connection has its own private copy of the node', async 
   t.true((await first.domainNames()).includes('private'));
   t.false((await second.domainNames()).includes('private'));
   await Promise.all([first.close(), second.close()]);
+});
+
+test('lifecycle events arrive for define, start, stop and undefine', async (t) => {
+  await withConnection(async (conn) => {
+    const events: string[] = [];
+    const unsubscribe = await onLifecycle(conn, (event) => {
+      if (event.domain === 'watched') events.push(event.event);
+    });
+    const domain = await conn.defineDomain(DOMAIN_XML('watched'));
+    await domain.create();
+    await domain.destroy();
+    await domain.undefine();
+    domain.free();
+    const deadline = Date.now() + 10_000;
+    while (events.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await unsubscribe();
+    t.deepEqual(events, ['defined', 'started', 'stopped', 'undefined']);
+  });
 });
