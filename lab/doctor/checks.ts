@@ -79,3 +79,21 @@ export async function kvmDevice(path = '/dev/kvm'): Promise<Component> {
     : 'present but not writable by this user: add yourself to the kvm group';
   return { ...base, found: writable, detail };
 }
+
+/**
+ * Whether libvirt answers at a URI, asked through the libvirt provider's own bindings (so a
+ * broken library, a missing daemon and a refused connection each say so).
+ */
+export async function libvirtConnection(uri = 'qemu:///system', timeoutMs = 5000): Promise<Component> {
+  const base = { name: `libvirt connection (${uri})`, purpose: 'libvirt provider', package: 'libvirt-daemon libvirt-daemon-driver-qemu' };
+  try {
+    const { loadProvider } = await import('../provider/index.js');
+    const provider = await loadProvider('libvirt', { uri, probeTimeoutMs: timeoutMs, qemuDevices: [] });
+    const probe = await provider.probe();
+    if (!probe.available) return { ...base, found: false, detail: probe.reason };
+    return { ...base, found: true, version: probe.version, detail: probe.notes[0] };
+  } catch (error) {
+    const hint = (error as { hint?: string }).hint;
+    return { ...base, found: false, detail: error instanceof Error ? error.message : String(error), ...(hint ? { install: hint } : {}) };
+  }
+}

@@ -2,6 +2,8 @@ import type { SoundModel } from '../scenario/index.js';
 
 /** A concrete sound model (what `auto` resolves to), or none. */
 export type ConcreteSound = Exclude<SoundModel, 'auto'>;
+/** The same, by the name the libvirt provider uses. */
+export type ChosenSound = ConcreteSound;
 
 /** QEMU devices each model needs (names as `qemu-system-x86_64 -device help` lists them). */
 export const SOUND_DEVICES: Record<Exclude<ConcreteSound, 'none'>, string[]> = {
@@ -11,8 +13,8 @@ export const SOUND_DEVICES: Record<Exclude<ConcreteSound, 'none'>, string[]> = {
   es1370: ['ES1370'],
 };
 
-/** Best first: what `auto` picks from. */
-const PREFERENCE: Exclude<ConcreteSound, 'none'>[] = ['ich9', 'ich6', 'ac97', 'es1370'];
+/** What `auto` picks from, first supported wins: ich6 is what virt-manager gives a new VM. */
+const PREFERENCE: Exclude<ConcreteSound, 'none'>[] = ['ich6', 'ich9', 'ac97', 'es1370'];
 
 export interface SoundChoice {
   model: ConcreteSound;

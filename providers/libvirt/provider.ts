@@ -1,0 +1,224 @@
+import { rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AtomlabError } from '../../lab/errors/index.js';
+import type { Endpoint, Probe, Provider, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
+import type { VmPlan } from '../../lab/scenario/index.js';
+import { Connection, LibvirtError, UNDEFINE, VIR_ERR, type Domain, type DomainState } from './libvirt-client.js';
+import { freePort } from '../../lab/net/index.js';
+import { createVm, type LibvirtVmData } from './create-vm.js';
+import { domainXml } from './domain-xml.js';
+import { el, renderXml } from './xml.js';
+import { logLines, streamLines } from './console.js';
+import { deleteUnusedBase, deleteVolumes } from './volumes.js';
+import { probeLibvirt } from './probe.js';
+import type { LibvirtOptions } from './options.js';
+
+const STATES: Record<DomainState, VmState> = {
+  nostate: 'stopped',
+  running: 'running',
+  blocked: 'running',
+  paused: 'paused',
+  shutdown: 'running',
+  shutoff: 'stopped',
+  crashed: 'crashed',
+  pmsuspended: 'paused',
+};
+
+/** An internal snapshot of the system disk (with memory when running); the seed CD-ROM is read-only. */
+export function snapshotXml(name: string): string {
+  return renderXml(el('domainsnapshot', {}, el('name', {}, name), el('disks', {}, el('disk', { name: 'vda', snapshot: 'internal' }))));
+}
+
+function dataOf(vm: VmRef): LibvirtVmData {
+  return vm.data as LibvirtVmData;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof LibvirtError && error.isNotFound;
+}
+
+function isNotRunning(error: unknown): boolean {
+  return error instanceof LibvirtError && error.libvirtCode === VIR_ERR.OPERATION_INVALID;
+}
+
+/** The libvirt provider: local or remote hosts, all through libvirt's API. */
+export class LibvirtProvider implements Provider, Snapshots {
+  readonly name = 'libvirt';
+
+  constructor(readonly options: LibvirtOptions) {}
+
+  probe(): Promise<Probe> {
+    return probeLibvirt(this.options);
+  }
+
+  /** One connection per operation: an open connection keeps the process alive. */
+  private async withConnection<T>(uri: string, use: (conn: Connection) => Promise<T>): Promise<T> {
+    const conn = await Connection.open(uri);
+    try {
+      return await use(conn);
+    } finally {
+      await conn.close();
+    }
+  }
+
+  private withDomain<T>(vm: VmRef, use: (domain: Domain) => Promise<T>): Promise<T> {
+    const data = dataOf(vm);
+    return this.withConnection(data.uri, async (conn) => {
+      const domain = await conn.lookupDomainByUuid(data.uuid);
+      try {
+        return await use(domain);
+      } finally {
+        domain.free();
+      }
+    });
+  }
+
+  create(plan: VmPlan, workspace: Workspace, signal?: AbortSignal): Promise<VmRef> {
+    signal?.throwIfAborted();
+    return this.withConnection(this.options.uri, (conn) => createVm(conn, plan, workspace, this.options));
+  }
+
+  async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
+    const data = dataOf(vm);
+    if (data.spec.console?.kind === 'unix') data.consoleOffset = await stat(data.spec.console.logPath).then((info) => info.size, () => 0);
+    for (let attempt = 1; ; attempt += 1) {
+      signal?.throwIfAborted();
+      try {
+        return await this.withDomain(vm, (domain) => domain.create());
+      } catch (error) {
+        const portTaken = error instanceof LibvirtError && /host forwarding rule/.test(error.libvirtMessage);
+        if (!portTaken || attempt >= 5) throw error;
+        await this.movePorts(vm);
+      }
+    }
+  }
+
+  /** A forwarded port was taken between create and start: pick new ones and redefine. */
+  private async movePorts(vm: VmRef): Promise<void> {
+    const data = dataOf(vm);
+    if (data.spec.networking.kind !== 'user') return;
+    data.forwards = await Promise.all(data.forwards.map(async (forward) => ({ ...forward, host: await freePort() })));
+    data.spec = { ...data.spec, networking: { ...data.spec.networking, forwards: data.forwards } };
+    await this.withConnection(data.uri, async (conn) => (await conn.defineDomain(domainXml(data.spec))).free());
+  }
+
+  async stop(vm: VmRef, options: StopOptions = {}): Promise<void> {
+    await this.withDomain(vm, async (domain) => {
+      if (!options.force) {
+        await domain.shutdown().catch((error: unknown) => {
+          if (!isNotRunning(error)) throw error;
+        });
+        if (await this.waitForShutoff(domain, options)) return;
+      }
+      await domain.destroy().catch((error: unknown) => {
+        if (!isNotRunning(error)) throw error;
+      });
+    });
+  }
+
+  private async waitForShutoff(domain: Domain, options: StopOptions): Promise<boolean> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    while (Date.now() < deadline && !options.signal?.aborted) {
+      if ((await domain.state()).state === 'shutoff') return true;
+      await sleep(500);
+    }
+    return false;
+  }
+
+  async destroy(vm: VmRef): Promise<void> {
+    const data = dataOf(vm);
+    await this.withConnection(data.uri, async (conn) => {
+      await this.removeDomain(conn, data);
+      await this.removeVolumes(conn, data);
+    });
+    if (data.spec.console?.kind === 'unix') await rm(data.spec.console.socketPath, { force: true });
+  }
+
+  private async removeDomain(conn: Connection, data: LibvirtVmData): Promise<void> {
+    let domain: Domain;
+    try {
+      domain = await conn.lookupDomainByUuid(data.uuid);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    try {
+      await domain.destroy().catch((error: unknown) => {
+        if (!isNotRunning(error)) throw error;
+      });
+      await domain.undefine(UNDEFINE.SNAPSHOTS_METADATA | UNDEFINE.NVRAM | UNDEFINE.MANAGED_SAVE | UNDEFINE.CHECKPOINTS_METADATA);
+    } finally {
+      domain.free();
+    }
+  }
+
+  private async removeVolumes(conn: Connection, data: LibvirtVmData): Promise<void> {
+    let pool;
+    try {
+      pool = await conn.lookupPool(data.pool);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    try {
+      await deleteVolumes(pool, data.volumes);
+      await deleteUnusedBase(pool, data.base);
+    } finally {
+      pool.free();
+    }
+  }
+
+  async state(vm: VmRef): Promise<VmState> {
+    try {
+      return await this.withDomain(vm, async (domain) => STATES[(await domain.state()).state]);
+    } catch (error) {
+      if (isNotFound(error)) return 'missing';
+      throw error;
+    }
+  }
+
+  async endpoint(vm: VmRef): Promise<Endpoint> {
+    const data = dataOf(vm);
+    const ssh = data.forwards.find((forward) => forward.guest === 22 && forward.protocol === 'tcp');
+    if (ssh) return { host: data.reach, port: ssh.host };
+    const address = await this.withDomain(vm, async (domain) => {
+      const interfaces = await domain.interfaceAddresses();
+      return interfaces.flatMap((i) => i.addresses).find((a) => a.type === 'ipv4')?.address;
+    });
+    if (address) return { host: address, port: 22 };
+    throw new AtomlabError(`${vm.name} has no DHCP lease on network ${data.network} yet`, {
+      code: 'NOT_FOUND',
+      hint: 'the guest may still be booting; check the network with: virsh net-dhcp-leases ' + (data.network ?? ''),
+      context: { provider: 'libvirt', vm: vm.name },
+    });
+  }
+
+  async forwardedPorts(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]> {
+    const data = dataOf(vm);
+    return data.forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: data.reach, port: f.host } }));
+  }
+
+  console(vm: VmRef, signal: AbortSignal): AsyncIterable<string> {
+    const data = dataOf(vm);
+    const wiring = data.spec.console;
+    if (!wiring) throw new AtomlabError(`${vm.name} has no serial console`, { code: 'BAD_INPUT', hint: 'set hardware.serial: true' });
+    if (wiring.kind === 'unix') return logLines(wiring.logPath, data.consoleOffset ?? 0, signal);
+    return streamLines({ uri: data.uri, uuid: data.uuid, logPath: data.consoleLog, signal });
+  }
+
+  async snapshot(vm: VmRef, name: string): Promise<void> {
+    await this.withDomain(vm, (domain) => domain.createSnapshot(snapshotXml(name)));
+  }
+
+  async revert(vm: VmRef, name: string): Promise<void> {
+    await this.withDomain(vm, (domain) => domain.revertToSnapshot(name));
+  }
+
+  listSnapshots(vm: VmRef): Promise<string[]> {
+    return this.withDomain(vm, (domain) => domain.snapshotNames());
+  }
+
+  async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
+    await this.withDomain(vm, (domain) => domain.deleteSnapshot(name));
+  }
+}
