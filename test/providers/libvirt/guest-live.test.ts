@@ -1,12 +1,13 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createProvider } from '../../../providers/libvirt/index.js';
-import { hasSnapshots, type Endpoint, type Provider, type VmRef } from '../../../lab/provider/index.js';
+import { buildRecipe } from '../../../lab/recipes/index.js';
+import { hasSnapshots, type Endpoint } from '../../../lab/provider/index.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 import { removePool } from '../../fixtures/libvirt/remove-pool.js';
@@ -22,19 +23,9 @@ let image: string | undefined;
 let skipReason: string | undefined;
 let root: string;
 
-async function findTinyImage(): Promise<string | undefined> {
-  if (process.env.ATOMLAB_TINY_IMAGE) return process.env.ATOMLAB_TINY_IMAGE;
-  const base = process.env.ATOMLAB_HOME ? join(process.env.ATOMLAB_HOME, 'recipes') : join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'atomlab', 'recipes');
-  const names = (await readdir(base).catch(() => [] as string[])).filter((name) => /^tiny-[0-9a-f]+\.qcow2$/.test(name));
-  const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(base, name))).mtimeMs })));
-  const newest = dated.sort((a, b) => b.mtime - a.mtime)[0];
-  return newest && join(base, newest.name);
-}
-
 test.before(async () => {
   root = await mkdtemp(join(tmpdir(), 'atomlab-libvirt-guest-'));
-  image = await findTinyImage();
-  if (!image) return void (skipReason = 'the tiny test guest is not built (images/recipes/tiny; or set ATOMLAB_TINY_IMAGE)');
+  image = (await buildRecipe('tiny')).path; // built once per machine, then a cache hit
   try {
     daemon = await ensureLibvirtd();
   } catch (error) {
@@ -72,35 +63,6 @@ async function sshRetry(key: string, endpoint: Endpoint, command: string, timeou
   }
 }
 
-const TIMER_PANIC = /Kernel panic - not syncing: IO-APIC \+ timer doesn't work/;
-
-/** Waits for `pattern`; 'timer-panic' when the guest kernel's timer check failed (see below). */
-async function waitForConsole(provider: Provider, vm: VmRef, pattern: RegExp, timeoutMs: number): Promise<'seen' | 'timer-panic'> {
-  const seen: string[] = [];
-  for await (const line of provider.console(vm, AbortSignal.timeout(timeoutMs))) {
-    seen.push(line);
-    if (pattern.test(line)) return 'seen';
-    if (TIMER_PANIC.test(line)) return 'timer-panic';
-  }
-  throw new Error(`console never showed ${pattern}; last lines:\n${seen.slice(-20).join('\n')}`);
-}
-
-/**
- * Boots until cloud-init finishes. Under TCG on an overloaded host the guest kernel's boot-time
- * timer check can fail (a panic the guest's own `no_timer_check`, as Fedora cloud images set it,
- * avoids): that boot is retried once, and logged, rather than taken for a provider failure.
- */
-async function bootUntilReady(t: ExecutionContext, provider: Provider, vm: VmRef): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    await provider.start(vm);
-    const outcome = await waitForConsole(provider, vm, /Cloud-init v\. .* finished/, 600_000);
-    if (outcome === 'seen') return;
-    t.log(`boot ${attempt}: the guest kernel's timer check panicked under TCG load`);
-    if (attempt >= 3) throw new Error('the guest kernel panicked in its timer check three times');
-    await provider.stop(vm, { force: true });
-  }
-}
-
 async function loginSnapshotRevert(t: ExecutionContext, uri: string, label: string): Promise<void> {
   const dir = join(root, label);
   await mkdir(dir, { recursive: true });
@@ -114,8 +76,7 @@ async function loginSnapshotRevert(t: ExecutionContext, uri: string, label: stri
   const workspace = { dir, baseImage: { path: image!, format: 'qcow2' as const }, seedIso, consoleLog: join(dir, 'console.log') };
   const vm = await provider.create(plan, workspace);
   try {
-    if (uri === 'qemu:///system') await bootUntilReady(t, provider, vm);
-    else await provider.start(vm);
+    await provider.start(vm);
     const endpoint = await provider.endpoint(vm);
     t.is(await sshRetry(key, endpoint, 'id -un', 600_000), 'fedora');
     await ssh(key, endpoint, 'echo before > marker && sync');
