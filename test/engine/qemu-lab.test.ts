@@ -43,6 +43,15 @@ test.serial('up verifies key, password, host key, hostname and cloud-init; ssh w
   const failing = await runCli(['ssh', 'host1', '-s', file, '--', 'exit 7'], LONG);
   t.is(failing.exitCode, 7, 'ssh passes the remote exit status on');
 
+  const run = (command: string) => runCli(['ssh', 'host1', '-s', file, '--', command], LONG);
+  t.is((await run('echo before > /var/tmp/marker && sync')).exitCode, 0);
+  t.is((await runCli(['snapshot', 'host1', 'clean', '-s', file], LONG)).exitCode, 0);
+  t.is((await run('echo after > /var/tmp/marker && sync')).exitCode, 0);
+  const revert = await runCli(['revert', 'host1', 'clean', '-s', file], LONG);
+  t.is(revert.exitCode, 0, revert.stderr);
+  t.is((await run('cat /var/tmp/marker')).stdout.trim(), 'before', 'the change after the snapshot is gone');
+  t.is((await runCli(['revert', 'host1', 'nope', '-s', file])).exitCode, 2, 'an unknown snapshot is bad input');
+
   const again = await runCli(['up', file, '--json'], LONG);
   t.is(again.exitCode, 0, again.stderr);
   t.is((JSON.parse(again.stdout) as Report).vms[0]!.action, 'unchanged');
