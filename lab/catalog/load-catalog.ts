@@ -59,6 +59,6 @@ export function catalogEntry(catalog: Catalog, id: string): CatalogEntry {
   const suggestion = closest(id, catalog.ids());
   throw new AtomlabError(`unknown image "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, {
     code: 'NOT_FOUND',
-    hint: 'list the catalog with `atomlab images ls --catalog`, or give an inline image {url, sha256}',
+    hint: 'list the catalog with `atomlab images ls --catalog`, or give a URL or a path to an image',
   });
 }

@@ -81,7 +81,9 @@ test('bad input and unknown ids are clear errors with the right exit codes', asy
   await withHome(async (home) => {
     const unknown = await atomlab(home, 'images', 'pull', 'no-such-image');
     t.is(unknown.code, 1);
-    t.regex(unknown.stderr, /unknown image id no-such-image/);
+    t.regex(unknown.stderr, /unknown image "no-such-image"\n {2}hint: list the catalog with `atomlab images ls --catalog`, or give a URL or a path/);
+    const typo = await atomlab(home, 'images', 'pull', 'tinny');
+    t.regex(typo.stderr, /unknown image "tinny" \(did you mean "tiny"\?\)/);
     const badDigest = await atomlab(home, 'images', 'pull', images.files.xz, '--sha256', 'xyz');
     t.is(badDigest.code, 2);
     t.regex(badDigest.stderr, /not a sha256 digest/);
