@@ -30,5 +30,7 @@ export async function writeCidata(outputPath: string, files: CidataFiles): Promi
     volumeId: files.volumeId ?? 'cidata',
     timestamp: files.timestamp,
     mode: files.mode ?? 0o600,
+    // a seed is cheap to make again (and made anew for every VM), so no fsync: like cloud-localds
+    durable: false,
   });
 }

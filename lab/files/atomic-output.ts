@@ -6,6 +6,12 @@ import { AtomlabError } from '../errors/index.js';
 export interface AtomicOutputOptions {
   /** File mode of the result (default 0o644; secrets use 0o600). */
   mode?: number;
+  /**
+   * fsync the file and its directory before and after the rename (default true). Without it the
+   * result still appears whole or not at all to other processes, but may not survive a power
+   * loss: fine for files that are cheap to make again, such as seed ISOs.
+   */
+  durable?: boolean;
 }
 
 /** Fails with a clear message when the directory a file would go into is missing. */
@@ -51,9 +57,10 @@ export async function withAtomicOutput<T>(
     const handle = await open(temporary, 'wx', options.mode ?? 0o644);
     await handle.close();
     const result = await produce(temporary);
-    await fsyncPath(temporary, 'r+');
+    const durable = options.durable ?? true;
+    if (durable) await fsyncPath(temporary, 'r+');
     await rename(temporary, path);
-    await fsyncPath(dirname(path), 'r');
+    if (durable) await fsyncPath(dirname(path), 'r');
     return result;
   } catch (error) {
     await rm(temporary, { force: true });

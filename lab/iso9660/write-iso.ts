@@ -1,10 +1,10 @@
-import { open, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { AtomlabError } from '../errors/index.js';
 import { withAtomicOutput } from '../files/index.js';
 import { SECTOR } from './bytes.js';
 import { buildEntries, pathOf } from './build-entries.js';
 import { encodeMetadata } from './encode-metadata.js';
-import { planLayout, type Layout } from './layout.js';
+import { planLayout, TRAILING_PAD_SECTORS, type Layout } from './layout.js';
 import type { Identifiers } from './volume-descriptors.js';
 import type { Entry, IsoTree } from './tree.js';
 
@@ -15,6 +15,8 @@ export interface WriteIsoOptions {
   timestamp?: Date;
   /** File mode of the image (default 0o644; a seed holding secrets wants 0o600). */
   mode?: number;
+  /** fsync before and after the rename (default true; see AtomicOutputOptions.durable). */
+  durable?: boolean;
   systemId?: string;
   applicationId?: string;
 }
@@ -77,7 +79,7 @@ const ONE_WRITE_LIMIT = 4 << 20;
 
 /** The whole image as one buffer, when it is small and every file is already in memory. */
 function wholeImage(layout: Layout, metadata: Buffer): Buffer | undefined {
-  const bytes = layout.totalSectors * SECTOR;
+  const bytes = (layout.totalSectors - TRAILING_PAD_SECTORS) * SECTOR; // the zero tail is left as a hole
   if (bytes > ONE_WRITE_LIMIT || layout.files.some((f) => f.source && !('data' in f.source))) return undefined;
   const image = Buffer.alloc(bytes);
   metadata.copy(image);
@@ -90,7 +92,10 @@ function wholeImage(layout: Layout, metadata: Buffer): Buffer | undefined {
 async function writeImage(temporary: string, layout: Layout, ids: Identifiers): Promise<void> {
   const metadata = encodeMetadata(layout, ids);
   const image = wholeImage(layout, metadata);
-  if (image) return writeFile(temporary, image);
+  if (image) {
+    await writeFile(temporary, image);
+    return truncate(temporary, layout.totalSectors * SECTOR);
+  }
   const out = await open(temporary, 'w');
   try {
     await out.write(metadata, 0, undefined, 0);
@@ -117,7 +122,7 @@ export async function writeIso(outputPath: string, tree: IsoTree, options: Write
   const volumeId = checkVolumeId(options.volumeId ?? 'cidata');
   const layout = planLayout(await buildEntries(tree), resolveTimestamp(options.timestamp));
   const ids = { volumeId, systemId: options.systemId ?? 'LINUX', applicationId: options.applicationId ?? 'ATOMLAB' };
-  await withAtomicOutput(outputPath, (temporary) => writeImage(temporary, layout, ids), { mode: options.mode ?? 0o644 });
+  await withAtomicOutput(outputPath, (temporary) => writeImage(temporary, layout, ids), { mode: options.mode ?? 0o644, durable: options.durable });
   const directories = layout.primary.dirs.length;
   return { bytes: layout.totalSectors * SECTOR, files: layout.files.length, directories };
 }
