@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AtomlabError } from '../errors/index.js';
-import type { ImageSource, PulledImage, PullProgress } from '../images/index.js';
+import type { ImageSource, PulledImage } from '../images/index.js';
 import { printJson, runAction } from './run-action.js';
 
 /** Turns a catalog id into an image source, or names the recipe that builds it here. */
@@ -36,22 +36,16 @@ export async function sourceFromArgument(argument: string, flags: PullFlags, res
 
 const MiB = 1024 * 1024;
 
-function progressLine(progress: PullProgress): string {
-  const done = `${(progress.bytes / MiB).toFixed(1)}${progress.total ? ` / ${(progress.total / MiB).toFixed(1)}` : ''} MiB`;
-  const eta = progress.etaSeconds === undefined ? '' : `, ${Math.ceil(progress.etaSeconds)} s left`;
-  return `${done} at ${(progress.rate / MiB).toFixed(1)} MiB/s${eta}${progress.resumed ? ' (resumed)' : ''}`;
-}
-
 /** Pulls with a listr2 task on stderr (live progress on a terminal, one line per step otherwise). */
 async function pullWithProgress(source: ImageSource, signal: AbortSignal): Promise<PulledImage> {
-  const [{ Listr, ListrLogger, ProcessOutput }, { pullImage }] = await Promise.all([import('listr2'), import('../images/index.js')]);
+  const [{ Listr, ListrLogger, ProcessOutput }, { pullImage, describeProgress }] = await Promise.all([import('listr2'), import('../images/index.js')]);
   const live = Boolean(process.stderr.isTTY);
   let result: PulledImage | undefined;
   const list = new Listr(
     [{
       title: `pull ${source.id ?? source.url ?? source.path}`,
       task: async (_ctx, task) => {
-        result = await pullImage(source, { signal, onProgress: live ? (p) => (task.output = progressLine(p)) : undefined });
+        result = await pullImage(source, { signal, onProgress: live ? (p) => (task.output = describeProgress(p)) : undefined });
         task.title = `${result.cached ? 'cached' : 'pulled'} ${result.id} (${result.format}, ${(result.virtualSize / MiB).toFixed(0)} MiB)`;
       },
     }],

@@ -1,4 +1,4 @@
-import { pullImage, type ImageSource, type PullProgress } from '../images/index.js';
+import { describeProgress, pullImage, type ImageSource } from '../images/index.js';
 import { buildRecipe } from '../recipes/index.js';
 import type { ImagePlan } from '../scenario/index.js';
 import type { Workspace } from '../provider/index.js';
@@ -20,13 +20,6 @@ export function imageSource(image: ImagePlan): ImageSource {
     format: image.format,
     verify: image.verify,
   };
-}
-
-function describeProgress(p: PullProgress): string {
-  const mib = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MiB`;
-  const total = p.total ? ` of ${mib(p.total)}` : '';
-  const eta = p.etaSeconds !== undefined ? `, ${Math.ceil(p.etaSeconds)} s left` : '';
-  return `${mib(p.bytes)}${total} at ${mib(p.rate)}/s${eta}${p.resumed ? ' (resumed)' : ''}`;
 }
 
 /** The cached base image for a plan: downloaded and verified, or built locally from a recipe. */

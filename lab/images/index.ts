@@ -11,3 +11,4 @@ export type { ConvertOptions } from './convert-image.js';
 export type { CachedImage, VerifyReport } from './cache-maintenance.js';
 export type { ImageInfo } from './image-info.js';
 export type { Compression } from './compression.js';
+export { describeProgress } from './describe-progress.js';
