@@ -2,9 +2,8 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { AtomlabError } from '../errors/index.js';
 import { loadProvider } from '../provider/index.js';
 import type { ProviderName } from '../scenario/index.js';
-import { acquireLabLock, labPaths, readState, StateStore, type VmRecord } from '../state/index.js';
+import { acquireLabLock, labPaths, labStateDir, readState, StateStore, type VmRecord } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
-import { stateDirOf } from './status.js';
 
 export interface DownOptions {
   events?: EventSink;
@@ -37,7 +36,7 @@ async function removeIfEmpty(dir: string): Promise<void> {
  * validates. Every VM is attempted; all failures are reported together.
  */
 export async function down(file: string, options: DownOptions = {}): Promise<DownResult> {
-  const paths = labPaths(stateDirOf(file));
+  const paths = labPaths(labStateDir(file));
   const existing = await readState(paths.stateFile);
   if (!existing) return { removed: [] };
   await using _lock = await acquireLabLock(paths.lockFile);
@@ -61,5 +60,5 @@ export async function down(file: string, options: DownOptions = {}): Promise<Dow
 
 /** After the lock is released: remove .atomlab itself when nothing else is in it. */
 export async function removeStateDirIfEmpty(file: string): Promise<void> {
-  await removeIfEmpty(stateDirOf(file));
+  await removeIfEmpty(labStateDir(file));
 }

@@ -1,8 +1,7 @@
 import { AtomlabError } from '../errors/index.js';
 import { loadProvider, type Provider, type VmRef } from '../provider/index.js';
 import type { ProviderName } from '../scenario/index.js';
-import { labPaths, readState, type LabPaths, type VmRecord } from '../state/index.js';
-import { stateDirOf } from './status.js';
+import { labPaths, labStateDir, readState, type LabPaths, type VmRecord } from '../state/index.js';
 
 export interface FoundVm {
   record: VmRecord & { ref: VmRef };
@@ -12,7 +11,7 @@ export interface FoundVm {
 
 /** A VM of the lab by name, from the state (`ssh`, `console`, `snapshot` use it). */
 export async function findVm(file: string, name: string): Promise<FoundVm> {
-  const paths = labPaths(stateDirOf(file));
+  const paths = labPaths(labStateDir(file));
   const state = await readState(paths.stateFile);
   const record = state?.vms[name];
   if (!record?.ref) {

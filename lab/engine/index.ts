@@ -2,7 +2,7 @@ export { up } from './up.js';
 export type { UpOptions, UpResult } from './up.js';
 export { down, removeStateDirIfEmpty } from './down.js';
 export type { DownResult } from './down.js';
-export { status, stateDirOf } from './status.js';
+export { status } from './status.js';
 export { openLab } from './lab-session.js';
 export type { LabSession } from './lab-session.js';
 export { renderReport } from './lab-report.js';

@@ -1,4 +1,3 @@
-import { dirname, join, resolve } from 'node:path';
 import { loadProvider } from '../provider/index.js';
 import { loadScenario, type ProviderName } from '../scenario/index.js';
 import { labPaths, readState } from '../state/index.js';
@@ -21,7 +20,3 @@ export async function status(file: string): Promise<LabReport> {
   return { lab: plan.name, scenario: plan.file, vms };
 }
 
-/** The state directory of a scenario, found without validating it (so `down` works on a broken file). */
-export function stateDirOf(file: string): string {
-  return join(dirname(resolve(file)), '.atomlab');
-}

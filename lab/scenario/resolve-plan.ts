@@ -1,5 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
+import { labStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
 import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
@@ -145,7 +146,7 @@ export function resolvePlan(source: YamlSource, scenario: Scenario, options: Pla
     name: scenario.name,
     description: scenario.description,
     file,
-    stateDir: join(scenarioDir, '.atomlab'),
+    stateDir: labStateDir(file),
     vms,
   };
   return { plan, problems: [] };

@@ -1,4 +1,4 @@
-export { labPaths } from './lab-paths.js';
+export { labPaths, labStateDir } from './lab-paths.js';
 export type { LabPaths } from './lab-paths.js';
 export { StateStore, readState } from './state-store.js';
 export { acquireLabLock } from './lab-lock.js';

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where a lab keeps what it made: `.atomlab/` beside the scenario. */
 export interface LabPaths {
@@ -26,4 +26,9 @@ export function labPaths(stateDir: string): LabPaths {
     knownHosts: join(keysDir, 'known_hosts'),
     vmDir: (name) => join(stateDir, 'vms', name),
   };
+}
+
+/** A lab's state directory: `.atomlab/` beside its scenario file (the one rule, for plans and `down`). */
+export function labStateDir(scenarioFile: string): string {
+  return join(dirname(resolve(scenarioFile)), '.atomlab');
 }
