@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AtomlabError } from '../errors/index.js';
 import type { ImageSource, PulledImage } from '../images/index.js';
+import { interruptSignal } from './interrupt.js';
 import { printJson, runAction } from './run-action.js';
 
 /** Turns a catalog id into an image source, or names the recipe that builds it here. */
@@ -61,16 +62,17 @@ async function pullWithProgress(source: ImageSource, signal: AbortSignal): Promi
   return result!;
 }
 
-function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  return work(controller.signal)
-    .catch((error: unknown) => {
-      if (!controller.signal.aborted) throw error;
-      throw new AtomlabError('interrupted: nothing was cached; the next pull continues the download', { code: 'INTERRUPTED', cause: error });
-    })
-    .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+/** Runs a pull under the CLI's one Ctrl-C handling (lab/cli/interrupt): exit 130, nothing cached. */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = interruptSignal();
+  try {
+    return await work(interrupt.signal);
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    throw new AtomlabError('interrupted: nothing was cached; the next pull continues the download', { code: 'INTERRUPTED', cause: error });
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 /** A catalog image built here from Debian packages (tiny, cloudinit): built once, then cached. */
