@@ -69,9 +69,9 @@ async function startAndVerify(session: LabSession, plan: VmPlan, provider: Provi
   session.events({ kind: 'phase', vm: plan.name, phase: 'start' });
   await provider.start(ref, session.signal);
   timer.lap('start');
-  const endpoint = await provider.endpoint(ref);
+  const known = await provider.endpoint(ref).catch(() => undefined); // a DHCP lease comes later
   const secrets = await readSecrets(record.dir);
-  session.events({ kind: 'phase', vm: plan.name, phase: 'ready', detail: `ssh ${plan.login.user}@${endpoint.host} -p ${endpoint.port}` });
+  session.events({ kind: 'phase', vm: plan.name, phase: 'ready', detail: known ? `ssh ${plan.login.user}@${known.host} -p ${known.port}` : `${plan.login.user}@ (address from DHCP)` });
   const ready = await waitReady({
     target: { vm: plan.name, endpoint: () => provider.endpoint(ref), user: plan.login.user, privateKey: labKey.privateKey, hostKey: record.hostKey, password: secrets?.password, hostname: plan.hostname },
     console: (signal) => provider.console(ref, signal),
@@ -80,6 +80,7 @@ async function startAndVerify(session: LabSession, plan: VmPlan, provider: Provi
     onStage: (stage, note) => session.events({ kind: 'progress', vm: plan.name, detail: `${stage} ok${note ? `: ${note}` : ''}` }),
   });
   for (const warning of ready.warnings) session.events({ kind: 'warning', vm: plan.name, message: warning });
+  const endpoint = await provider.endpoint(ref);
   const ports = provider.forwardedPorts ? await provider.forwardedPorts(ref) : [];
   await session.store.update((state) => {
     const vm = state.vms[plan.name]!;

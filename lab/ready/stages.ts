@@ -1,3 +1,4 @@
+import { AtomlabError } from '../errors/index.js';
 import type { Endpoint } from '../provider/index.js';
 import { SshError, fingerprint, parsePublicKey, sshBanner, sshExec, type SshTarget } from '../ssh/index.js';
 import type { ConsoleWatch } from './console-watch.js';
@@ -63,7 +64,13 @@ export const STAGES: Stage[] = [
     name: 'ssh',
     hint: 'the guest never answered on SSH: did it boot? (see the console lines below)',
     async attempt(ctx) {
-      const { host, port } = await ctx.target.endpoint();
+      const endpoint = await ctx.target.endpoint().catch((error: unknown) => {
+        // an address that is not known yet (no DHCP lease) is waited for like a silent port
+        if (error instanceof AtomlabError && error.code === 'NOT_FOUND') return error.message;
+        throw error;
+      });
+      if (typeof endpoint === 'string') return { done: false, why: endpoint };
+      const { host, port } = endpoint;
       const banner = await sshBanner(host, port, 5_000);
       return banner ? { done: true, note: banner } : { done: false, why: `no SSH banner on ${host}:${port} yet` };
     },

@@ -71,3 +71,39 @@ test.serial('libvirt over the remote-style URI (qemu+tcp to the same daemon)', a
   if (!daemon.tcpUri) return t.fail('the harness starts libvirtd with a TCP listener on 127.0.0.1');
   await labRoundTrip(t, 'e2e-libvirt-tcp', `{ name: libvirt, uri: "${daemon.tcpUri}" }`);
 });
+
+/** A /24 no route on this machine uses yet, for a private NAT network. */
+async function freeSubnet(): Promise<string> {
+  const { stdout } = await run('ip', ['-4', 'route']);
+  for (let third = 200; third < 250; third++) {
+    if (!stdout.includes(`192.168.${third}.`)) return `192.168.${third}`;
+  }
+  throw new Error('no free 192.168.2xx.0/24 subnet');
+}
+
+test.serial('libvirt on a NAT network: the guest gets a DHCP lease and SSH goes to that address', async (t) => {
+  const subnet = await freeSubnet();
+  const network = `atl-nat-${process.pid}`;
+  const xml = `<network><name>${network}</name><forward mode='nat'/><bridge name='virbr-a${process.pid % 100000}' stp='on' delay='0'/>
+<ip address='${subnet}.1' netmask='255.255.255.0'><dhcp><range start='${subnet}.10' end='${subnet}.100'/></dhcp></ip></network>`;
+  const { dir, file } = await labDir(`name: e2e-libvirt-nat
+defaults: { image: tiny, memory: 256MiB, provider: { name: libvirt, network: ${network} } }
+vms:
+  - name: host1
+`);
+  await run('sh', ['-c', `printf '%s' "$1" > "$2/net.xml" && virsh -c qemu:///system net-create "$2/net.xml"`, 'sh', xml, dir]);
+  try {
+    const up = await runCli(['up', file, '--json'], LONG);
+    t.is(up.exitCode, 0, up.stderr);
+    const vm = (JSON.parse(up.stdout) as { vms: { ssh: { host: string }; login: { verified: boolean } }[] }).vms[0]!;
+    t.true(vm.login.verified);
+    t.true(vm.ssh.host.startsWith(`${subnet}.`), `SSH goes to the lease address, got ${vm.ssh.host}`);
+    const route = await runCli(['ssh', 'host1', '-s', file, '--', 'ip -4 route show default'], LONG);
+    t.regex(route.stdout, new RegExp(`via ${subnet.replaceAll('.', '\\.')}\\.1`), 'the guest routes through the network\'s gateway');
+  } finally {
+    const down = await runCli(['down', file], LONG);
+    t.is(down.exitCode, 0, down.stderr);
+    await run('virsh', ['-c', 'qemu:///system', 'net-destroy', network]).catch(() => undefined);
+  }
+  t.deepEqual(await domainsOf(daemon.localUri, 'e2e-libvirt-nat'), []);
+});
