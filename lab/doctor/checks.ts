@@ -2,6 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
 import { TOOLS, inspectTool, type ToolName } from '../host/index.js';
+import type { Probe } from '../provider/index.js';
 
 /** One line of the doctor's report. */
 export interface Component {
@@ -80,20 +81,27 @@ export async function kvmDevice(path = '/dev/kvm'): Promise<Component> {
   return { ...base, found: writable, detail };
 }
 
+/** The libvirt connection as a component, from the libvirt provider's probe (or its failure). */
+export function connectionComponent(uri: string, probe: Probe | Error): Component {
+  const base = { name: `libvirt connection (${uri})`, purpose: 'libvirt provider', package: 'libvirt-daemon libvirt-daemon-driver-qemu' };
+  if (probe instanceof Error) {
+    const hint = (probe as { hint?: string }).hint;
+    return { ...base, found: false, detail: probe.message, ...(hint ? { install: hint } : {}) };
+  }
+  if (!probe.available) return { ...base, found: false, detail: probe.reason };
+  return { ...base, found: true, version: probe.version, detail: probe.notes[0] };
+}
+
 /**
  * Whether libvirt answers at a URI, asked through the libvirt provider's own bindings (so a
  * broken library, a missing daemon and a refused connection each say so).
  */
 export async function libvirtConnection(uri = 'qemu:///system', timeoutMs = 5000): Promise<Component> {
-  const base = { name: `libvirt connection (${uri})`, purpose: 'libvirt provider', package: 'libvirt-daemon libvirt-daemon-driver-qemu' };
   try {
     const { loadProvider } = await import('../provider/index.js');
     const provider = await loadProvider('libvirt', { uri, probeTimeoutMs: timeoutMs, qemuDevices: [] });
-    const probe = await provider.probe();
-    if (!probe.available) return { ...base, found: false, detail: probe.reason };
-    return { ...base, found: true, version: probe.version, detail: probe.notes[0] };
+    return connectionComponent(uri, await provider.probe());
   } catch (error) {
-    const hint = (error as { hint?: string }).hint;
-    return { ...base, found: false, detail: error instanceof Error ? error.message : String(error), ...(hint ? { install: hint } : {}) };
+    return connectionComponent(uri, error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -1,6 +1,6 @@
 import { arch, platform, release } from 'node:os';
 import { availableProviders, loadProvider, type Probe } from '../provider/index.js';
-import { kvmDevice, libvirtConnection, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
+import { connectionComponent, kvmDevice, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
 
 export interface ProviderProbe extends Probe {
   name: string;
@@ -23,14 +23,16 @@ async function probeProvider(name: ReturnType<typeof availableProviders>[number]
 
 /** What this host can run, and how to fix what it can't. Never fails: missing things are findings. */
 export async function runDoctor(): Promise<DoctorReport> {
-  const [tools, library, daemon, connection, kvm, providers] = await Promise.all([
+  const [tools, library, daemon, kvm, providers] = await Promise.all([
     toolComponents(),
     libvirtLibrary(),
     libvirtDaemon(),
-    libvirtConnection(),
     kvmDevice(),
     Promise.all(availableProviders().map(probeProvider)),
   ]);
+  // the libvirt provider's probe is the connection check: libvirt is asked once
+  const libvirt = providers.find((p) => p.name === 'libvirt');
+  const connection = connectionComponent('qemu:///system', libvirt ?? new Error('the libvirt provider is not part of this build'));
   return {
     host: { os: platform(), kernel: release(), arch: arch(), node: process.version },
     components: [...tools, library, daemon, connection, kvm],
