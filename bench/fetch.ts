@@ -1,13 +1,16 @@
 /**
- * Fetch benchmark: atomlab's pull (download + sha256 + multi-threaded xz + cache) against the
- * peer pipeline `curl -s URL | tee >(sha256sum) | xz -dc > out`, and the same with `xz -T0 -dc`,
- * in one run on one local server. Prints medians, both throughput ratios and atomlab's peak RSS.
+ * Fetch benchmark: atomlab's pull (download, verify the pinned sha256, multi-threaded xz, sha256 of
+ * the stored image, fsync'd cache entry) against the peer pipeline
+ * `curl -s URL | tee >(sha256sum) | xz -dc > out`, and the same with `xz -T0 -dc`, in one run on
+ * one local server. Prints medians, both throughput ratios and atomlab's peak RSS.
  *   npm run bench:fetch            (BENCH_SIZE_MIB=1024, BENCH_RUNS=3 by default)
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePayload } from './fetch-payload.js';
@@ -52,11 +55,18 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 type Name = 'atomlab' | 'plain' | 'threaded';
 const NAMES: Name[] = ['atomlab', 'plain', 'threaded'];
 
-async function runAtomlab(url: string, index: number) {
+/** sha256 of the published file, so atomlab verifies it as it streams (the peer hashes it too). */
+async function digestOf(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function runAtomlab(url: string, sha256: string, index: number) {
   const home = join(out, `home-${index}`);
   await rm(home, { recursive: true, force: true });
   // node itself (not the shell) is what /usr/bin/time measures: exec replaces bash
-  const result = await timed(`exec node ${join(root, 'bin/atomlab.js')} images pull ${url} --json`, { ...process.env, ATOMLAB_HOME: home });
+  const result = await timed(`exec node ${join(root, 'bin/atomlab.js')} images pull ${url} --sha256 ${sha256} --json`, { ...process.env, ATOMLAB_HOME: home });
   await rm(home, { recursive: true, force: true });
   return result;
 }
@@ -72,9 +82,11 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const payload = await ensurePayload(out, sizeMiB);
   const compressed = (await stat(payload.xz)).size;
+  const sha256 = await digestOf(payload.xz);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   const { server, url } = await serve(payload.xz);
   const contenders: Record<Name, (round: number) => Promise<Timing>> = {
-    atomlab: (round) => runAtomlab(url, round),
+    atomlab: (round) => runAtomlab(url, sha256, round),
     plain: () => runPeer(url, '-dc'),
     threaded: () => runPeer(url, '-T0 -dc'),
   };
@@ -89,6 +101,7 @@ async function main(): Promise<void> {
     server.close();
   }
   report(times, compressed);
+  console.log(`load average at the start: ${load}`);
 }
 
 function report(times: Record<Name, Timing[]>, compressed: number): void {
@@ -104,6 +117,7 @@ function report(times: Record<Name, Timing[]>, compressed: number): void {
   console.log(line('same with xz -T0 -dc', 'threaded'));
   console.log(`throughput vs plain pipeline:    ${(p / a).toFixed(2)}x (target >= 1.4x)`);
   console.log(`throughput vs threaded pipeline: ${(t / a).toFixed(2)}x (target >= 0.95x)`);
+  console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`atomlab peak RSS: ${(peakRss / 1024).toFixed(0)} MiB (largest of node and its xz child; target < 200 MB)`);
 }
 

@@ -10,7 +10,8 @@ import type { DiskFormat, ImageDigest, ImageSource } from './image-source.js';
  *   entries/<sha256>/disk.<format>  the image (renamed into place after fsync)
  *   entries/<sha256>/meta.json      written last: an entry without it is not complete
  *   refs/<key>.json                 which entry a source (digest, URL or path) produced
- *   partial/<key>.part(.json)       compressed bytes of an unfinished download, for resume
+ *   partial/<key>.part(.json)       compressed bytes of an unfinished download, for resume (kept
+ *                                   only when the server named a validator for If-Range)
  *   locks/<key>.lock, tmp/          per-source locks; outputs being written
  */
 export interface CacheLayout {

@@ -4,6 +4,8 @@ import { AtomlabError } from '../errors/index.js';
 import { requireTool, which } from '../host/index.js';
 import type { Compression } from './compression.js';
 
+const QUEUE_BYTES = 4 * 1024 * 1024;
+
 export interface DecompressorCommand {
   file: string;
   args: string[];
@@ -69,10 +71,12 @@ export class Decompressor {
     return this.failure !== undefined;
   }
 
+  /** Queues the chunk; waits only once more than 4 MiB wait for the program (it never starves). */
   async write(chunk: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.child.stdin!.write(chunk)) return;
-    await Promise.race([once(this.child.stdin!, 'drain'), this.exited.then(() => { throw new Error('decompressor exited early'); })]);
+    const stdin = this.child.stdin!;
+    if (stdin.write(chunk) || stdin.writableLength < QUEUE_BYTES) return;
+    await Promise.race([once(stdin, 'drain'), this.exited.then(() => { throw new Error('decompressor exited early'); })]);
   }
 
   /** Ends the input and waits for a clean exit. */

@@ -35,19 +35,25 @@ export class PartialDownload {
     }
   }
 
-  /** Starts over: empty file, new validator (none when the server gave none: no resume). */
+  /**
+   * Starts over: empty file, new validator. Without a validator no later request can continue
+   * (If-Range needs one), so the bytes are only counted, not kept: no second copy for nothing.
+   */
   async reset(url: string, validator: string | undefined): Promise<void> {
     await this.close();
     await rm(this.metaPath, { force: true });
-    this.handle = await open(this.path, 'w');
     this.size = 0;
     this.validator = validator;
-    if (validator) await writeFileAtomic(this.metaPath, JSON.stringify({ url, validator } satisfies PartialMeta));
+    if (!validator) return rm(this.path, { force: true });
+    this.handle = await open(this.path, 'w');
+    await writeFileAtomic(this.metaPath, JSON.stringify({ url, validator } satisfies PartialMeta));
   }
 
   async append(chunk: Uint8Array): Promise<void> {
-    this.handle ??= await open(this.path, 'a');
-    await this.handle.write(chunk);
+    if (this.validator) {
+      this.handle ??= await open(this.path, 'a');
+      await this.handle.write(chunk);
+    }
     this.size += chunk.byteLength;
   }
 

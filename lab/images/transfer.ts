@@ -4,15 +4,16 @@ import { ImageSink, type SinkResult } from './image-sink.js';
 import type { ByteConsumer } from './http-download.js';
 
 /**
- * One pass over the published bytes: hashed (sha256, and sha512 when that is what must match)
- * and streamed into the decompressing image sink.
+ * One pass over the published bytes: hashed with the algorithm the expected digest uses (none
+ * when nothing is to be verified: nothing reads that digest) and streamed into the
+ * decompressing image sink.
  */
 export class Transfer implements ByteConsumer {
   private readonly hashes: Map<ImageDigest['algorithm'], Hash> = new Map();
   private readonly sink: ImageSink;
 
   constructor(outputPath: string, algorithms: Array<ImageDigest['algorithm']>) {
-    for (const algorithm of new Set(['sha256' as const, ...algorithms])) this.hashes.set(algorithm, createHash(algorithm));
+    for (const algorithm of new Set(algorithms)) this.hashes.set(algorithm, createHash(algorithm));
     this.sink = new ImageSink(outputPath);
   }
 

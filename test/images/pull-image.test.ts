@@ -110,6 +110,20 @@ test.serial('a stalled server hits the idle timeout; the error says so and nothi
   });
 });
 
+test.serial('without a validator (no ETag or Last-Modified) nothing is kept for a resume, and a retry starts over', async (t) => {
+  await withServer({ etag: false, stallAfter: 1_500_000 }, async ({ pull, cacheDir, requests }) => {
+    await t.throwsAsync(pull({}, { idleTimeoutMs: 1000, retries: 1 }), { instanceOf: AtomlabError });
+    t.is(requests.length, 2);
+    t.is(requests[1]!.range, undefined, 'no If-Range is possible, so no Range either');
+    t.deepEqual(await readdir(join(cacheDir, 'partial')), [], 'bytes no request could continue from are not stored');
+    t.deepEqual(await cacheProblems(cacheDir, []), []);
+  });
+  await withServer({ etag: false, dropAfter: [1_500_000] }, async ({ pull, requests }) => {
+    t.is((await pull()).sha256, images.rawSha256);
+    t.is(requests[1]!.range, undefined);
+  });
+});
+
 test.serial('a wrong digest is an error naming both digests; nothing is cached', async (t) => {
   const wrong = 'ab'.repeat(32);
   await withServer({}, async ({ pull, cacheDir }) => {
