@@ -22,7 +22,10 @@ function parseCsv(text: string): string[][] {
   for (const match of text.matchAll(field)) {
     const raw = match[1]!;
     row.push(raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw);
-    if (match[2] === '\r\n') rows.push(row), (row = []);
+    if (match[2] === '\r\n') {
+      rows.push(row);
+      row = [];
+    }
   }
   return rows;
 }
