@@ -3,6 +3,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rosterCsv, rosterHtml, rosterJson, rosterMarkdown, sshCommand, type Roster } from '../../lab/roster/index.js';
+import { parseCsv } from '../helpers/csv.js';
 import { chromiumPath, pdfPages, pdfText, printToPdf, screenshot } from '../fixtures/chromium.js';
 
 function roster(count: number): Roster {
@@ -12,22 +13,6 @@ function roster(count: number): Roster {
     return { vm, address: '127.0.0.1', port, user: 'student', password: `pw${i + 1}-abcd-efgh`, ssh: sshCommand('student', '127.0.0.1', port), verified: true };
   });
   return { lab: 'classroom', entries };
-}
-
-/** A small RFC 4180 reader, enough to read back what rosterCsv wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  const field = /("(?:[^"]|"")*"|[^,\r\n]*)(,|\r\n)/gy;
-  let row: string[] = [];
-  for (const match of text.matchAll(field)) {
-    const raw = match[1]!;
-    row.push(raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw);
-    if (match[2] === '\r\n') {
-      rows.push(row);
-      row = [];
-    }
-  }
-  return rows;
 }
 
 test('ssh commands name the port only when it is not 22', (t) => {
