@@ -1,7 +1,7 @@
 import type { HostResources } from '../provider/index.js';
 
-/** vCPUs per host CPU thread a lab may use when a host declares none: idle guests share well. */
-export const CPU_OVERCOMMIT = 4;
+/** vCPUs per host CPU thread a lab may use when a host declares none: lab guests idle most of the time (OpenStack allowed 16 by default for years). */
+export const CPU_OVERCOMMIT = 8;
 
 /** Memory left to the host itself when its capacity is measured: 5% of it, at least 512 MiB. */
 export function memoryReserveMiB(totalMiB: number): number {

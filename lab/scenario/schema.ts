@@ -121,7 +121,7 @@ export const PLACEMENTS = ['fill', 'spread'] as const;
 export const HostSchema = z
   .strictObject({
     uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu+ssh://hv1/system' }),
-    cpus: z.number().int().min(1).optional().describe('vCPUs this host may give the lab (default: its CPU threads × 4)'),
+    cpus: z.number().int().min(1).optional().describe('vCPUs this host may give the lab (default: its CPU threads × 8)'),
     memory: size('memory').optional().describe('memory this host may give the lab (default: its available memory less a reserve)'),
   })
   .describe('a libvirt host the lab may place VMs on');

@@ -9,7 +9,7 @@ import { createVm, type LibvirtVmData } from './create-vm.js';
 import { domainXml } from './domain-xml.js';
 import { el, renderXml } from './xml.js';
 import { logLines, streamLines } from './console.js';
-import { deleteUnusedBase, deleteVolumes } from './volumes.js';
+import { deleteUnusedBase, deleteVolumes, onePoolAtATime } from './volumes.js';
 import { probeLibvirt } from './probe.js';
 import type { LibvirtOptions } from './options.js';
 
@@ -143,7 +143,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources {
     const data = dataOf(vm);
     await this.withConnection(data.uri, async (conn) => {
       await this.removeDomain(conn, data);
-      await this.removeVolumes(conn, data);
+      await onePoolAtATime(data.pool, () => this.removeVolumes(conn, data));
     });
     if (data.spec.console?.kind === 'unix') await rm(data.spec.console.socketPath, { force: true });
   }
