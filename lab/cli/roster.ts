@@ -23,6 +23,7 @@ export function register(program: Command): void {
         const read = await roster.readRoster(file);
         const render = { csv: roster.rosterCsv, md: roster.rosterMarkdown, json: roster.rosterJson, html: (r: typeof read) => roster.rosterHtml(r, { paper: flags.paper }) }[flags.format];
         const text = render(read);
+        if (read.missing?.length) process.stderr.write(`atomlab: not in the roster (no verified login): ${read.missing.join(', ')}\n`);
         if (flags.output) await writeFileAtomic(flags.output, text, { mode: 0o600 });
         else process.stdout.write(text);
       }),

@@ -20,6 +20,8 @@ export interface RosterEntry {
 export interface Roster {
   lab: string;
   entries: RosterEntry[];
+  /** VMs the lab has that never reached a verified login: no card for them. */
+  missing?: string[];
 }
 
 export function sshCommand(user: string, address: string, port: number): string {
@@ -45,5 +47,6 @@ export async function readRoster(scenarioFile: string): Promise<Roster> {
   }
   const records = Object.values(state.vms).sort((a, b) => byName(a.name, b.name));
   const entries = (await Promise.all(records.map(entryOf))).filter((entry): entry is RosterEntry => entry !== undefined);
-  return { lab: state.lab, entries };
+  const missing = records.filter((record) => !entries.some((entry) => entry.vm === record.name)).map((record) => record.name);
+  return missing.length ? { lab: state.lab, entries, missing } : { lab: state.lab, entries };
 }

@@ -56,6 +56,8 @@ vms:
     t.regex(table.stdout, /flaky\s+qemu\s+running\s+verified/);
     const roster = await runCli(['roster', file, '--format', 'json']);
     t.is(roster.exitCode, 0, roster.stderr);
+    t.deepEqual((JSON.parse(roster.stdout) as { entries: { vm: string }[] }).entries.map((entry) => entry.vm), ['flaky']);
+    t.regex(roster.stderr, /not in the roster \(no verified login\): broken/);
   } finally {
     server.close();
     const down = await runCli(['down', file], LONG);
