@@ -5,6 +5,8 @@ interface Slot {
   task?: ListrTaskWrapper<unknown, never, never>;
   done?: (error?: Error) => void;
   pending: LabEvent[];
+  /** The engine said something about this VM. */
+  touched?: boolean;
 }
 
 const FINAL = new Set(['verified', 'unchanged', 'changed', 'failed', 'removed']);
@@ -30,6 +32,7 @@ export class LabView {
     }
     const slot = this.slots.get(event.vm);
     if (!slot) return;
+    slot.touched = true;
     if (!slot.task) slot.pending.push(event);
     else this.apply(event.vm, slot, event);
   };
@@ -74,8 +77,14 @@ export class LabView {
 
   /** Settles every line still open (a VM the engine never reached) and waits for the renderer. */
   async finish(): Promise<void> {
-    // a settled line ignores this; one the engine never finished shows as failed
-    for (const [vm, slot] of this.slots) slot.done?.(new Error(`${vm}: not finished`));
+    // a settled line ignores this; one the engine began and never finished shows as failed
+    for (const [vm, slot] of this.slots) {
+      if (slot.touched) slot.done?.(new Error(`${vm}: not finished`));
+      else {
+        slot.task?.skip(`${vm}: not started`);
+        slot.done?.();
+      }
+    }
     await this.listr;
   }
 }

@@ -9,9 +9,17 @@ function positive(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number.parseInt(value, 10);
+  if (!Number.isInteger(n) || n < 0 || String(n) !== value) throw new InvalidArgumentError('must be a whole number (0 or more)');
+  return n;
+}
+
 interface UpFlags {
   only?: string[];
   parallel?: number;
+  retries?: number;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -22,6 +30,8 @@ export function register(program: Command): void {
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .option('--only <vm...>', 'only these VMs')
     .option('--parallel <n>', 'VMs brought up at once (default 2)', positive)
+    .option('--retries <n>', 'recreate a VM that fails verification up to n times (default 1)', count)
+    .option('--force', 'start even when the lab does not fit the host(s)\' CPUs and memory')
     .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
@@ -34,7 +44,7 @@ export function register(program: Command): void {
         const interrupt = interruptSignal();
         view.start();
         try {
-          const result = await up(file, { only: flags.only, parallel: flags.parallel, events: view.sink, signal: interrupt.signal });
+          const result = await up(file, { only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, events: view.sink, signal: interrupt.signal });
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);

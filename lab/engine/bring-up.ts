@@ -102,17 +102,25 @@ async function existing(session: LabSession, plan: VmPlan, provider: Provider, r
   return 'started';
 }
 
+export interface BringUpOptions {
+  /** Destroy what exists and make the VM anew (a retry after a failed verification). */
+  recreate?: boolean;
+  /** False when another attempt follows a failure: the view shows `retrying`, not `failed`. */
+  lastAttempt?: boolean;
+}
+
 /**
  * Brings one VM to a verified login: creates what is missing, starts what is stopped, leaves a
  * verified running VM alone and reports a VM whose scenario changed. Ctrl-C stops what this
  * call was starting; state always records what exists, for `down`.
  */
-export async function bringUp(session: LabSession, plan: VmPlan): Promise<VmOutcome> {
+export async function bringUp(session: LabSession, plan: VmPlan, options: BringUpOptions = {}): Promise<VmOutcome> {
   const provider = await session.provider(plan.provider);
   const labKey = await ensureLabKey(session.paths, session.plan.name);
   const timer = new Timer();
   const record = session.store.current.vms[plan.name];
-  const action: UpAction | 'recreate' = record?.ref ? await existing(session, plan, provider, record as VmRecord & { ref: VmRef }) : 'recreate';
+  const known = record?.ref && !options.recreate ? await existing(session, plan, provider, record as VmRecord & { ref: VmRef }) : undefined;
+  const action: UpAction | 'recreate' = known ?? 'recreate';
   if (action === 'unchanged' || action === 'changed') {
     session.events({ kind: 'phase', vm: plan.name, phase: action, detail: action === 'changed' ? 'the scenario changed: run atomlab down, then up, to apply it' : undefined });
     return { name: plan.name, action };
@@ -125,18 +133,18 @@ export async function bringUp(session: LabSession, plan: VmPlan): Promise<VmOutc
     }
     await startAndVerify(session, plan, provider, ref!, labKey, timer);
   } catch (error) {
-    await fail(session, plan, provider, ref ?? session.store.current.vms[plan.name]?.ref, error);
+    await fail(session, plan, provider, ref ?? session.store.current.vms[plan.name]?.ref, error, options.lastAttempt ?? true);
   }
   session.events({ kind: 'phase', vm: plan.name, phase: 'verified' });
   return { name: plan.name, action: action === 'recreate' ? 'created' : action };
 }
 
-async function fail(session: LabSession, plan: VmPlan, provider: Provider, ref: VmRef | undefined, error: unknown): Promise<never> {
+async function fail(session: LabSession, plan: VmPlan, provider: Provider, ref: VmRef | undefined, error: unknown, lastAttempt: boolean): Promise<never> {
   const interrupted = session.signal.aborted;
   if (interrupted && ref) await provider.stop(ref, { force: true }).catch(() => undefined);
   const message = error instanceof Error ? error.message : String(error);
   if (session.store.current.vms[plan.name]) await session.store.update((state) => void (state.vms[plan.name]!.error = message));
-  session.events({ kind: 'phase', vm: plan.name, phase: 'failed', detail: message });
+  session.events({ kind: 'phase', vm: plan.name, phase: lastAttempt || interrupted ? 'failed' : 'retrying', detail: message });
   if (interrupted && !(error instanceof AtomlabError && error.code === 'INTERRUPTED')) {
     throw new AtomlabError(`${plan.name}: interrupted`, { code: 'INTERRUPTED', cause: error });
   }

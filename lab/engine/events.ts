@@ -15,6 +15,7 @@ export type VmPhase =
   | 'unchanged'
   | 'changed'
   | 'failed'
+  | 'retrying'
   | 'stopping'
   | 'removed';
 

@@ -11,6 +11,10 @@ export interface VmReport {
   login: { verified: boolean; methods: string[]; hostKey?: string };
   timings?: Record<string, number>;
   action?: string;
+  /** The libvirt host it runs on, when the lab has several. */
+  host?: string;
+  /** Why earlier attempts failed, when `up` recreated it. */
+  retried?: string[];
   error?: string;
 }
 
@@ -31,6 +35,7 @@ export async function vmReport(record: VmRecord | undefined, name: string, provi
     ports: running ? record?.ports : undefined,
     login: { verified: running && Boolean(record?.login?.verified), methods: record?.login?.methods ?? [], hostKey: record?.login?.hostKey },
     timings: record?.timings,
+    host: typeof record?.providerOptions.uri === 'string' ? record.providerOptions.uri : undefined,
     error: record?.error,
   };
 }
@@ -45,15 +50,22 @@ export function knownHosts(state: LabState): string {
 
 /** A table for terminals. */
 export function renderReport(report: LabReport): string {
+  const hosts = new Set(report.vms.map((vm) => vm.host).filter(Boolean)).size > 1;
   const rows = report.vms.map((vm) => [
     vm.name,
-    vm.provider,
+    hosts ? `${vm.provider} ${vm.host ?? ''}` : vm.provider,
     vm.state,
     vm.login.verified ? 'verified' : vm.error ? 'failed' : '-',
     vm.ssh ? `ssh ${vm.ssh.user}@${vm.ssh.host} -p ${vm.ssh.port}` : '',
   ]);
-  const header = ['VM', 'PROVIDER', 'STATE', 'LOGIN', 'SSH'];
+  const header = ['VM', hosts ? 'PROVIDER HOST' : 'PROVIDER', 'STATE', 'LOGIN', 'SSH'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
-  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line)].join('\n');
+  const failed = report.vms.filter((vm) => !vm.login.verified && vm.error);
+  const retried = report.vms.filter((vm) => vm.retried?.length);
+  const notes = [
+    ...(failed.length ? [`${failed.length} of ${report.vms.length} VM(s) not verified:`, ...failed.map((vm) => `  ${vm.name}: ${vm.error}`)] : []),
+    ...retried.map((vm) => `${vm.name} was recreated after: ${vm.retried!.join('; ')}`),
+  ];
+  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line), ...notes].join('\n');
 }

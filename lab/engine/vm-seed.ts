@@ -8,10 +8,21 @@ import { readablePassword } from './passwords.js';
 
 export type LabKey = KeyPair;
 
-/** The lab's SSH key pair: generated once, kept 0600 in .atomlab/keys/. */
-export async function ensureLabKey(paths: LabPaths, lab: string): Promise<LabKey> {
-  await mkdir(paths.keysDir, { recursive: true, mode: 0o700 });
-  return loadOrCreateKeyPair(paths.privateKey, `atomlab@${lab}`);
+/** Key pairs being loaded or made right now, by path: VMs brought up together share one. */
+const pending = new Map<string, Promise<LabKey>>();
+
+/**
+ * The lab's SSH key pair: generated once, kept 0600 in .atomlab/keys/. Concurrent callers share
+ * one load-or-create: each making its own pair left the two files holding halves of different
+ * pairs, and every VM seeded after that refused the lab's key.
+ */
+export function ensureLabKey(paths: LabPaths, lab: string): Promise<LabKey> {
+  const inFlight = pending.get(paths.privateKey);
+  if (inFlight) return inFlight;
+  const loading = mkdir(paths.keysDir, { recursive: true, mode: 0o700 }).then(() => loadOrCreateKeyPair(paths.privateKey, `atomlab@${lab}`));
+  pending.set(paths.privateKey, loading);
+  void loading.finally(() => pending.delete(paths.privateKey)).catch(() => undefined);
+  return loading;
 }
 
 /** A VM's secrets: kept 0600 beside its disk, never printed. */

@@ -84,3 +84,22 @@ export interface Snapshots {
 export function hasSnapshots(provider: Provider): provider is Provider & Snapshots {
   return typeof (provider as Partial<Snapshots>).snapshot === 'function';
 }
+
+/** What a host can give a lab: its CPU threads and memory, in MiB. */
+export interface HostResources {
+  /** Where the VMs run, for messages (`this machine`, a libvirt URI). */
+  host: string;
+  cpus: number;
+  memoryMiB: number;
+  /** Memory free for new VMs now (free + reclaimable caches). */
+  availableMiB: number;
+}
+
+/** An optional ability: telling what the host the provider runs VMs on has to give. */
+export interface Resources {
+  hostResources(): Promise<HostResources>;
+}
+
+export function hasResources(provider: Provider): provider is Provider & Resources {
+  return typeof (provider as Partial<Resources>).hostResources === 'function';
+}

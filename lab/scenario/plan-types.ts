@@ -75,7 +75,18 @@ export interface VmPlan {
   ports: PortPlan[];
   /** From start to verified login. */
   bootTimeoutMs: number;
+  /** Placed across the scenario's hosts: the URI is chosen at `up` (atomlab records it). */
+  placed?: boolean;
 }
+
+/** A libvirt host the lab may place VMs on, with what it may give (absent: measured). */
+export interface HostPlan {
+  uri: string;
+  cpus?: number;
+  memoryMiB?: number;
+}
+
+export type Placement = 'fill' | 'spread';
 
 export interface LabPlan {
   name: string;
@@ -85,4 +96,7 @@ export interface LabPlan {
   /** Where the lab keeps its state: `.atomlab/` beside the scenario. */
   stateDir: string;
   vms: VmPlan[];
+  /** Hosts the libvirt VMs without a uri of their own are placed on (empty: none). */
+  hosts: HostPlan[];
+  placement: Placement;
 }

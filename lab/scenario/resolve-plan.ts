@@ -3,11 +3,14 @@ import type { Catalog } from '../catalog/index.js';
 import { labStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
-import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
+import type { PathSegment, YamlSource } from '../yaml/index.js';
+import { expandEntry, renderSettings, type ExpandedVm } from './expand-count.js';
 import { layerSettings } from './merge-settings.js';
-import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
+import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
+import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
 import { DURATION, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
+import { servedNames } from './template-vars.js';
 
 export interface PlanOptions {
   catalog: Catalog;
@@ -24,20 +27,6 @@ export const BUILTIN = {
   bootTimeoutSeconds: 600,
   hardware: { sound: 'none', firmware: 'bios', machine: 'pc', nics: 1, serial: true, graphics: 'none' } satisfies HardwarePlan,
 } as const;
-
-class ProblemList {
-  readonly problems: Problem[] = [];
-  private readonly seen = new Set<string>();
-  constructor(private readonly source: YamlSource) {}
-
-  at(path: PathSegment[], message: string, key?: string): void {
-    const { line, col } = key ? keyPosition(this.source, path, key) : valuePosition(this.source, path);
-    const id = `${line}:${col}:${message}`;
-    if (this.seen.has(id)) return; // a defaults problem is found once per VM: report it once
-    this.seen.add(id);
-    this.problems.push({ file: this.source.file, line, col, message: `${formatPath(key ? [...path, key] : path)}: ${message}` });
-  }
-}
 
 function durationMs(value: number | string): number {
   if (typeof value === 'number') return value * 1000;
@@ -78,14 +67,23 @@ interface VmContext {
   options: PlanOptions;
   problems: ProblemList;
   scenarioDir: string;
+  deferred: string[];
 }
 
-function planVm(ctx: VmContext, index: number): VmPlan | undefined {
+/** One VM's settings: defaults < entry < flags, templates filled. */
+function vmSettings(ctx: VmContext, vm: ExpandedVm): VmSettings | undefined {
+  const { name: _name, count: _count, ...own } = ctx.scenario.vms[vm.index]!;
+  const layered = layerSettings(ctx.scenario.defaults, own, ctx.options.overrides);
+  return renderSettings(layered, vm, ctx.problems, (key) => sourcePath(ctx.scenario, vm.index, key));
+}
+
+function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   const { scenario, options, problems } = ctx;
-  const entry = scenario.vms[index]!;
-  const settings = layerSettings(scenario.defaults, entry, options.overrides);
+  const index = vm.index;
+  const settings = vmSettings(ctx, vm);
+  if (!settings) return undefined;
   if (settings.image === undefined) {
-    problems.at(['vms', index], `VM "${entry.name}" has no image: set image on it or in defaults`);
+    problems.at(['vms', index], `VM "${vm.name}" has no image: set image on it or in defaults`);
     return undefined;
   }
   const imagePath = sourcePath(scenario, index, 'image');
@@ -96,12 +94,13 @@ function planVm(ctx: VmContext, index: number): VmPlan | undefined {
   });
   if (!image) return undefined;
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
+  const provider = providerPlan(settings.provider ?? BUILTIN.provider);
   return {
     lab: scenario.name,
-    name: entry.name,
-    hostname: settings.hostname ?? entry.name,
+    name: vm.name,
+    hostname: settings.hostname ?? vm.name,
     image,
-    provider: providerPlan(settings.provider ?? BUILTIN.provider),
+    provider,
     cpus: settings.cpus ?? BUILTIN.cpus,
     memoryMiB: settings.memory !== undefined ? Math.ceil(parseSize(settings.memory) / 1024 ** 2) : catalogMemory || BUILTIN.memoryMiB,
     diskBytes: settings.disk === undefined ? undefined : parseSize(settings.disk),
@@ -111,26 +110,44 @@ function planVm(ctx: VmContext, index: number): VmPlan | undefined {
     metaData: settings.metaData ?? {},
     ports: portPlans(settings.ports),
     bootTimeoutMs: durationMs(settings.bootTimeout ?? BUILTIN.bootTimeoutSeconds),
+    placed: Boolean(scenario.hosts?.length) && provider.name === 'libvirt' && provider.options.uri === undefined,
   };
 }
 
-function checkUnique(scenario: Scenario, plans: VmPlan[], problems: ProblemList): void {
-  const names = new Map<string, number>();
-  scenario.vms.forEach((vm, index) => {
+interface Planned {
+  vm: ExpandedVm;
+  plan: VmPlan;
+}
+
+function checkUnique(scenario: Scenario, vms: ExpandedVm[], planned: Planned[], problems: ProblemList): void {
+  const names = new Map<string, ExpandedVm>();
+  for (const vm of vms) {
     const first = names.get(vm.name);
-    if (first === undefined) names.set(vm.name, index);
-    else problems.at(['vms', index, 'name'], `duplicate VM name "${vm.name}" (first used by vms[${first}])`);
-  });
+    if (first === undefined) names.set(vm.name, vm);
+    else problems.at(['vms', vm.index, 'name'], `duplicate VM name "${vm.name}" (first made by vms[${first.index}])`);
+  }
   const hostPorts = new Map<number, string>();
-  for (const plan of plans) {
+  for (const { vm, plan } of planned) {
     for (const port of plan.ports) {
       if (port.host === 'auto') continue;
       const owner = hostPorts.get(port.host);
-      const index = scenario.vms.findIndex((vm) => vm.name === plan.name);
-      if (owner) problems.at([...sourcePath(scenario, index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
+      if (owner) problems.at([...sourcePath(scenario, vm.index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
       else hostPorts.set(port.host, `${plan.name}:${port.guest}`);
     }
   }
+}
+
+function hostPlans(scenario: Scenario, planned: Planned[], problems: ProblemList): HostPlan[] {
+  const hosts = scenario.hosts ?? [];
+  const seen = new Set<string>();
+  hosts.forEach((host, index) => {
+    if (seen.has(host.uri)) problems.at(['hosts', index, 'uri'], `host ${host.uri} is listed twice`);
+    seen.add(host.uri);
+  });
+  if (hosts.length && !planned.some(({ plan }) => plan.placed)) {
+    problems.at(['hosts'], 'hosts places libvirt VMs that name no uri of their own, and this lab has none: set provider: libvirt (in defaults or on the VMs)');
+  }
+  return hosts.map((host) => ({ uri: host.uri, cpus: host.cpus, memoryMiB: host.memory === undefined ? undefined : Math.ceil(parseSize(host.memory) / 1024 ** 2) }));
 }
 
 /** Resolves a validated scenario into a plan where every field is set, or returns every problem. */
@@ -138,16 +155,23 @@ export function resolvePlan(source: YamlSource, scenario: Scenario, options: Pla
   const problems = new ProblemList(source);
   const file = resolve(source.file);
   const scenarioDir = dirname(file);
-  const ctx: VmContext = { scenario, options, problems, scenarioDir };
-  const vms = scenario.vms.map((_, index) => planVm(ctx, index)).filter((vm): vm is VmPlan => vm !== undefined);
-  checkUnique(scenario, vms, problems);
+  const ctx: VmContext = { scenario, options, problems, scenarioDir, deferred: servedNames(scenario) };
+  const expanded = scenario.vms.flatMap((_, index) => expandEntry({ scenario, problems, deferred: ctx.deferred }, index));
+  const planned = expanded.flatMap((vm) => {
+    const plan = planVm(ctx, vm);
+    return plan ? [{ vm, plan }] : [];
+  });
+  checkUnique(scenario, expanded, planned, problems);
+  const hosts = hostPlans(scenario, planned, problems);
   if (problems.problems.length > 0) return { problems: problems.problems };
   const plan: LabPlan = {
     name: scenario.name,
     description: scenario.description,
     file,
     stateDir: labStateDir(file),
-    vms,
+    vms: planned.map(({ plan }) => plan),
+    hosts,
+    placement: scenario.placement ?? 'fill',
   };
   return { plan, problems: [] };
 }

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { SIZE_PATTERN } from '../sizes/index.js';
 
 /** Names that end up in hostnames, domain names and file names. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+export const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const HEX128 = /^[0-9a-fA-F]{128}$/;
 export const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/;
+/** A value that may hold `{{n}}`-style templates: checked against the pattern once rendered. */
+const TEMPLATE = /\{\{/;
+const templated = (pattern: RegExp) => new RegExp(`^(?:${pattern.source.replace(/^\^|\$$/g, '')}|.*${TEMPLATE.source}.*)$`);
 const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
 
 export const PROVIDER_NAMES = ['qemu', 'libvirt', 'virtualbox', 'vmware', 'ec2', 'openstack', 'gce'] as const;
@@ -85,7 +88,7 @@ export const LoginSchema = z.strictObject({
 const portKey = z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, { error: 'must be a guest port such as 80 or 53/udp' });
 
 export const VmSettingsShape = {
-  hostname: z.string().regex(HOSTNAME, { error: 'must be a valid host name (letters, digits, - and dots)' }).optional(),
+  hostname: z.string().regex(templated(HOSTNAME_PATTERN), { error: 'must be a valid host name (letters, digits, - and dots)' }).optional().describe('a host name; may use {{n}}, {{name}}, {{lab}}'),
   image: ImageRefSchema.optional(),
   provider: ProviderRefSchema.optional(),
   cpus: z.number().int().min(1).max(256).optional(),
@@ -105,16 +108,32 @@ export const VmSettingsShape = {
 export const VmDefaultsSchema = z.strictObject(VmSettingsShape).describe('settings every VM inherits');
 
 export const VmSchema = z.strictObject({
-  name: z.string().regex(NAME, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }),
+  name: z
+    .string()
+    .regex(templated(NAME_PATTERN), { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' })
+    .describe('the VM name; with count, a template such as student-{{n:02}}'),
+  count: z.number().int().min(1).max(500).optional().describe('make this many VMs from the entry, numbered {{n}} = 1…count'),
   ...VmSettingsShape,
 });
 
+export const PLACEMENTS = ['fill', 'spread'] as const;
+
+export const HostSchema = z
+  .strictObject({
+    uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu+ssh://hv1/system' }),
+    cpus: z.number().int().min(1).optional().describe('vCPUs this host may give the lab (default: its CPU threads × 8)'),
+    memory: size('memory').optional().describe('memory this host may give the lab (default: its available memory less a reserve)'),
+  })
+  .describe('a libvirt host the lab may place VMs on');
+
 export const ScenarioSchema = z
   .strictObject({
-    name: z.string().regex(NAME, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }).describe('the lab name'),
+    name: z.string().regex(NAME_PATTERN, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }).describe('the lab name'),
     description: z.string().optional(),
     defaults: VmDefaultsSchema.optional(),
     vms: z.array(VmSchema).min(1),
+    hosts: z.array(HostSchema).min(1).optional().describe('libvirt hosts to place the lab\'s libvirt VMs on'),
+    placement: z.enum(PLACEMENTS).optional().describe('fill: the host with the most free memory first, until full; spread: evenly'),
   })
   .describe('An atomlab scenario: a lab of VMs');
 
@@ -126,6 +145,7 @@ export type Login = z.infer<typeof LoginSchema>;
 export type VmSettings = z.infer<typeof VmDefaultsSchema>;
 export type VmEntry = z.infer<typeof VmSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
+export type HostEntry = z.infer<typeof HostSchema>;
 
 /** The JSON Schema editors use (`# yaml-language-server: $schema=…`). */
 export function scenarioJsonSchema(): Record<string, unknown> {

@@ -47,13 +47,25 @@ function classify(error: Error & { level?: string }, mismatch: string | undefine
 /** A logged-in SSH connection whose host key matched the pinned one. */
 export function sshConnect(target: SshTarget): Promise<Client> {
   const pinned = parsePublicKey(target.hostKey);
+  const readyTimeout = target.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const client = new Client();
     let mismatch: string | undefined;
-    const onAbort = () => {
+    let settled = false;
+    // every way out settles once and lets go of the abort listener and the deadline
+    const settle = (error?: SshError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      target.signal?.removeEventListener('abort', onAbort);
+      if (!error) return resolve(client);
       client.destroy();
-      reject(new SshError('timeout', 'SSH login aborted'));
+      reject(error);
     };
+    const onAbort = () => settle(new SshError('timeout', 'SSH login aborted'));
+    // ssh2's readyTimeout does not cover every stall (seen here: a guest's sshd going quiet
+    // after its banner under load): a deadline of our own, a little later, always ends the wait
+    const deadline = setTimeout(() => settle(new SshError('timeout', `SSH login timed out after ${readyTimeout} ms`)), readyTimeout + 5_000);
     target.signal?.addEventListener('abort', onAbort, { once: true });
     const config: ConnectConfig = {
       host: target.host,
@@ -61,7 +73,7 @@ export function sshConnect(target: SshTarget): Promise<Client> {
       username: target.user,
       privateKey: target.privateKey,
       password: target.password,
-      readyTimeout: target.timeoutMs ?? 20_000,
+      readyTimeout,
       tryKeyboard: false,
       hostVerifier: (key: Buffer) => {
         if (key.equals(pinned.blob)) return true;
@@ -69,17 +81,12 @@ export function sshConnect(target: SshTarget): Promise<Client> {
         return false;
       },
     };
-    client.once('ready', () => {
-      target.signal?.removeEventListener('abort', onAbort);
-      resolve(client);
-    });
+    client.once('ready', () => settle());
     // ssh2 may emit 'error' more than once (a handshake failure, then the lost connection):
     // keep listening, or a second one is an unhandled error that ends the process
-    client.on('error', (error) => {
-      target.signal?.removeEventListener('abort', onAbort);
-      client.destroy();
-      reject(classify(error, mismatch));
-    });
+    client.on('error', (error) => settle(classify(error, mismatch)));
+    // a connection closed before login without an error would otherwise leave the wait hanging
+    client.once('close', () => settle(mismatch ? new SshError('host-key-mismatch', mismatch) : new SshError('unreachable', 'SSH connection closed before login')));
     client.connect(config);
   });
 }
@@ -97,8 +104,15 @@ export function execOn(client: Client, command: string, timeoutMs = 120_000): Pr
       }, timeoutMs);
       channel.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
       channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      // the connection dropping under a running command ends it too
+      const onLost = () => {
+        clearTimeout(timer);
+        reject(new SshError('unreachable', `${command}: the SSH connection closed`));
+      };
+      client.once('close', onLost);
       channel.on('close', (code: number | null, signal?: string) => {
         clearTimeout(timer);
+        client.removeListener('close', onLost);
         resolve({ code, signal, stdout, stderr });
       });
     });

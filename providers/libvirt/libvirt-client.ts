@@ -8,6 +8,7 @@ export { Domain, DOMAIN_STATES, UNDEFINE, SNAPSHOT_REVERT, DOMAIN_XML, ADDRESS_S
 export type { DomainState, InterfaceAddresses } from './client/domain.js';
 export { StoragePool, Volume } from './client/storage.js';
 export { Network } from './client/network.js';
+export type { NodeInfo } from './client/node.js';
 export { Stream } from './client/stream.js';
 export { onLifecycle, LIFECYCLE_EVENTS } from './client/events.js';
 export type { LifecycleEvent, LifecycleEventName } from './client/events.js';

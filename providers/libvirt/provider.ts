@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
-import type { Endpoint, Probe, Provider, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
+import type { Endpoint, HostResources, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
 import type { VmPlan } from '../../lab/scenario/index.js';
 import { Connection, LibvirtError, UNDEFINE, VIR_ERR, type Domain, type DomainState } from './libvirt-client.js';
 import { freePort } from '../../lab/net/index.js';
@@ -9,7 +9,7 @@ import { createVm, type LibvirtVmData } from './create-vm.js';
 import { domainXml } from './domain-xml.js';
 import { el, renderXml } from './xml.js';
 import { logLines, streamLines } from './console.js';
-import { deleteUnusedBase, deleteVolumes } from './volumes.js';
+import { deleteUnusedBase, deleteVolumes, onePoolAtATime } from './volumes.js';
 import { probeLibvirt } from './probe.js';
 import type { LibvirtOptions } from './options.js';
 
@@ -42,13 +42,27 @@ function isNotRunning(error: unknown): boolean {
 }
 
 /** The libvirt provider: local or remote hosts, all through libvirt's API. */
-export class LibvirtProvider implements Provider, Snapshots {
+export class LibvirtProvider implements Provider, Snapshots, Resources {
   readonly name = 'libvirt';
 
   constructor(readonly options: LibvirtOptions) {}
 
   probe(): Promise<Probe> {
     return probeLibvirt(this.options);
+  }
+
+  /** The libvirt host's CPU threads and memory (free + buffers + cached counts as available). */
+  hostResources(): Promise<HostResources> {
+    return this.withConnection(this.options.uri, async (conn) => {
+      const [info, memory] = await Promise.all([conn.nodeInfo(), conn.nodeMemoryStats()]);
+      const kib = (field: string) => memory[field] ?? 0;
+      return {
+        host: this.options.uri,
+        cpus: info.cpus,
+        memoryMiB: Math.floor((kib('total') || info.memoryKiB) / 1024),
+        availableMiB: Math.floor((kib('free') + kib('buffers') + kib('cached')) / 1024),
+      };
+    });
   }
 
   /** One connection per operation: an open connection keeps the process alive. */
@@ -129,7 +143,7 @@ export class LibvirtProvider implements Provider, Snapshots {
     const data = dataOf(vm);
     await this.withConnection(data.uri, async (conn) => {
       await this.removeDomain(conn, data);
-      await this.removeVolumes(conn, data);
+      await onePoolAtATime(data.pool, () => this.removeVolumes(conn, data));
     });
     if (data.spec.console?.kind === 'unix') await rm(data.spec.console.socketPath, { force: true });
   }

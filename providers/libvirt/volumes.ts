@@ -112,16 +112,36 @@ export async function deleteVolumes(pool: StoragePool, names: string[]): Promise
       const volume = await pool.lookupVolume(name);
       await volume.delete().finally(() => volume.free());
     } catch (error) {
-      if (!(error instanceof LibvirtError && (error.isNotFound || error.libvirtCode === VIR_ERR.NO_STORAGE_VOL))) throw error;
+      if (!isGone(error)) throw error;
     }
   }
+}
+
+function isGone(error: unknown): boolean {
+  return error instanceof LibvirtError && (error.isNotFound || error.libvirtCode === VIR_ERR.NO_STORAGE_VOL);
+}
+
+const removals = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs volume removals for one pool one at a time in this process: VMs removed together would
+ * otherwise each see the others' overlays and all keep the base they share.
+ */
+export function onePoolAtATime<T>(poolName: string, work: () => Promise<T>): Promise<T> {
+  const next = (removals.get(poolName) ?? Promise.resolve()).then(work);
+  const settled = next.catch(() => undefined);
+  removals.set(poolName, settled);
+  void settled.then(() => removals.get(poolName) === settled && removals.delete(poolName));
+  return next;
 }
 
 /** Deletes the base volume when no other volume in the pool is backed by it. */
 export async function deleteUnusedBase(pool: StoragePool, base: { name: string; path: string }): Promise<void> {
   const volumes = await pool.listVolumes();
   try {
-    const xmls = await Promise.all(volumes.filter((v) => v.name() !== base.name).map((v) => v.xml()));
+    // a volume another client deletes meanwhile is no longer backed by anything
+    const xml = (volume: (typeof volumes)[number]) => volume.xml().catch((error: unknown) => (isGone(error) ? '' : Promise.reject(error)));
+    const xmls = await Promise.all(volumes.filter((v) => v.name() !== base.name).map(xml));
     if (xmls.some((xml) => xml.includes(`<path>${base.path}</path>`))) return;
   } finally {
     for (const volume of volumes) volume.free();

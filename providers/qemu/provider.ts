@@ -6,9 +6,10 @@ import { chooseSoundModel, qemuDevices } from '../../lab/hardware/index.js';
 import { requireTool, which } from '../../lab/host/index.js';
 import { createOverlay } from '../../lab/images/index.js';
 import { freePort } from '../../lab/net/index.js';
-import type { Endpoint, Probe, Provider, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
+import type { Endpoint, HostResources, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
 import type { VmPlan } from '../../lab/scenario/index.js';
 import { probeAccelerator, type AccelAnswer } from './accel-probe.js';
+import { localResources } from './host-resources.js';
 import { qemuArguments, type Forward } from './command-line.js';
 import { followConsole } from './console-log.js';
 import { isPortClash, launchDaemonized, livePid, waitForExit } from './qemu-process.js';
@@ -33,7 +34,7 @@ async function firstExisting(paths: string[]): Promise<string | undefined> {
 }
 
 /** QEMU run directly, controlled over QMP; no daemon needed. */
-export class QemuProvider implements Provider, Snapshots {
+export class QemuProvider implements Provider, Snapshots, Resources {
   readonly name = 'qemu';
   private accelAnswer: Promise<AccelAnswer> | undefined;
   private readonly snapshots = new QemuSnapshots((vm) => this.state(vm));
@@ -60,6 +61,11 @@ export class QemuProvider implements Provider, Snapshots {
     const soundModels = (['ich6', 'ich9', 'ac97', 'es1370'] as const).filter((m) => chooseSoundModel(m, devices).model === m);
     const accel = await this.accelerator();
     return { available: true, accelerator: accel.accel, soundModels, notes: [accel.reason] };
+  }
+
+  /** QEMU runs VMs on this machine: its CPU threads and MemAvailable. */
+  hostResources(): Promise<HostResources> {
+    return localResources();
   }
 
   async create(plan: VmPlan, workspace: Workspace): Promise<VmRef> {

@@ -10,7 +10,7 @@ const dir = 'test/fixtures/scenarios';
 const CASES: [string, string[]][] = [
   ['unknown-key', ['5:5: vms[0].memroy: unknown key (did you mean "memory"?)']],
   ['provider-typo', ['7:7: vms[0].provider.url: unknown key (did you mean "uri"?)']],
-  ['duplicate-vm', ['7:11: vms[2].name: duplicate VM name "web" (first used by vms[0])']],
+  ['duplicate-vm', ['7:11: vms[2].name: duplicate VM name "web" (first made by vms[0])']],
   ['duplicate-key', ['6:5: duplicate key: a mapping may hold each key once']],
   ['wrong-type', ['5:11: vms[0].cpus: expected a number, got "two"', '7:17: vms[0].login.password: expected a string, got 1234 (quote it: "1234")']],
   [

@@ -4,6 +4,7 @@ import { ensureInitialized, releaseLoop, retainLoop, takeHandledError, trackConn
 import { Domain } from './domain.js';
 import { StoragePool } from './storage.js';
 import { Network } from './network.js';
+import { nodeInfo, nodeMemoryStats, type NodeInfo } from './node.js';
 
 /** libvirt encodes versions as major * 1,000,000 + minor * 1,000 + release. */
 export function formatVersion(encoded: number): string {
@@ -100,6 +101,16 @@ export class Connection {
   /** Sends keepalives every `intervalS`; the connection dies after `count` unanswered ones. */
   async setKeepAlive(intervalS: number, count: number): Promise<void> {
     await this.calls.run('virConnectSetKeepAlive', [this.ptr, intervalS, count], 'negative');
+  }
+
+  /** The host's CPUs and memory. */
+  nodeInfo(): Promise<NodeInfo> {
+    return nodeInfo(this.calls, this.ptr);
+  }
+
+  /** The host's memory figures in KiB (total, free, buffers, cached). */
+  nodeMemoryStats(): Promise<Record<string, number>> {
+    return nodeMemoryStats(this.calls, this.ptr);
   }
 
   async defineDomain(xml: string): Promise<Domain> {

@@ -35,6 +35,8 @@ const PROTOTYPES = {
   virConnectDomainEventRegisterAny:
     'int virConnectDomainEventRegisterAny(void *conn, void *dom, int eventID, virConnectDomainEventLifecycleCallback *cb, void *opaque, void *freecb)',
   virConnectDomainEventDeregisterAny: 'int virConnectDomainEventDeregisterAny(void *conn, int callbackID)',
+  virNodeGetInfo: 'int virNodeGetInfo(void *conn, _Out_ virNodeInfo *info)',
+  virNodeGetMemoryStats: 'int virNodeGetMemoryStats(void *conn, int cellNum, void *params, _Inout_ int *nparams, unsigned int flags)',
   virConnectListAllNetworks: 'int virConnectListAllNetworks(void *conn, _Out_ void **nets, unsigned int flags)',
 
   virDomainDefineXML: 'void *virDomainDefineXML(void *conn, const char *xml)',
@@ -116,6 +118,17 @@ function declareTypes(): void {
     int2: 'int',
     net: 'void *',
   });
+  koffi.struct('virNodeInfo', {
+    model: koffi.array('char', 32, 'String'),
+    memory: 'unsigned long',
+    cpus: 'unsigned int',
+    mhz: 'unsigned int',
+    nodes: 'unsigned int',
+    sockets: 'unsigned int',
+    cores: 'unsigned int',
+    threads: 'unsigned int',
+  });
+  koffi.struct('virNodeMemoryStats', { field: koffi.array('char', 80, 'String'), value: 'unsigned long long' });
   koffi.proto('void virErrorFunc(void *userData, virError *error)');
   koffi.proto('void virEventTimeoutCallback(int timer, void *opaque)');
   koffi.proto('int virConnectDomainEventLifecycleCallback(void *conn, void *dom, int event, int detail, void *opaque)');
