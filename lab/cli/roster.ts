@@ -6,6 +6,7 @@ interface RosterFlags {
   format: 'csv' | 'md' | 'html' | 'json';
   output?: string;
   paper?: 'a4' | 'letter';
+  address?: string;
 }
 
 export function register(program: Command): void {
@@ -15,12 +16,15 @@ export function register(program: Command): void {
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'md', 'html', 'json']).default('md'))
     .option('-o, --output <file>', 'write to this file (mode 0600: it holds passwords) instead of stdout')
+    .option('--address <host>', 'the name or IP students reach this machine at: replaces 127.0.0.1 (ports must listen on 0.0.0.0: provider listen)')
     .addOption(new Option('--paper <size>', 'page size of the HTML cards (default: the printer\'s)').choices(['a4', 'letter']))
     .action(
       runAction(async (file: string, flags: RosterFlags) => {
         const roster = await import('../roster/index.js');
         const { writeFileAtomic } = await import('../files/index.js');
-        const read = await roster.readRoster(file);
+        const all = await roster.readRoster(file);
+        const { roster: read, warnings } = flags.address ? roster.forStudents(all, flags.address) : { roster: all, warnings: [] };
+        for (const warning of warnings) process.stderr.write(`atomlab: ${warning}\n`);
         const render = { csv: roster.rosterCsv, md: roster.rosterMarkdown, json: roster.rosterJson, html: (r: typeof read) => roster.rosterHtml(r, { paper: flags.paper }) }[flags.format];
         const text = render(read);
         if (read.missing?.length) process.stderr.write(`atomlab: not in the roster (no verified login): ${read.missing.join(', ')}\n`);

@@ -1,4 +1,4 @@
-export { readRoster, sshCommand } from './roster-entries.js';
+export { readRoster, sshCommand, forStudents } from './roster-entries.js';
 export type { Roster, RosterEntry } from './roster-entries.js';
 export { rosterCsv, rosterMarkdown, rosterJson, ROSTER_FORMATS } from './render-roster.js';
 export type { RosterFormat } from './render-roster.js';

@@ -15,6 +15,8 @@ export interface RosterEntry {
   /** The libvirt host, when the lab spans several. */
   host?: string;
   verified: boolean;
+  /** The address the forwarded SSH port is bound to, when known (127.0.0.1: this machine only). */
+  listen?: string;
 }
 
 export interface Roster {
@@ -33,7 +35,27 @@ async function entryOf(record: VmRecord): Promise<RosterEntry | undefined> {
   const { host: address, port, user } = record.ssh;
   const secrets = await readSecrets(record.dir);
   const host = typeof record.providerOptions.uri === 'string' ? record.providerOptions.uri : undefined;
-  return { vm: record.name, address, port, user, password: secrets?.password, ssh: sshCommand(user, address, port), host, verified: Boolean(record.login?.verified) };
+  const listen = typeof record.providerOptions.listen === 'string' ? record.providerOptions.listen : undefined;
+  const entry = { vm: record.name, address, port, user, password: secrets?.password, ssh: sshCommand(user, address, port), host, verified: Boolean(record.login?.verified) };
+  return listen ? { ...entry, listen } : entry;
+}
+
+const isLoopback = (address: string) => address.startsWith('127.') || address === '::1' || address === 'localhost';
+
+/**
+ * The roster as students on other machines see it: loopback addresses replaced by `address`
+ * (this machine's LAN name or IP). Warns about VMs whose port only this machine can reach.
+ */
+export function forStudents(roster: Roster, address: string): { roster: Roster; warnings: string[] } {
+  const warnings: string[] = [];
+  const entries = roster.entries.map((entry) => {
+    if (!isLoopback(entry.address)) return entry;
+    if (entry.listen !== '0.0.0.0') {
+      warnings.push(`${entry.vm}: its SSH port listens on ${entry.listen ?? '127.0.0.1'} only, so other machines cannot reach it: set provider listen: 0.0.0.0 in the scenario, then atomlab down and up`);
+    }
+    return { ...entry, address, ssh: sshCommand(entry.user, address, entry.port) };
+  });
+  return { roster: { ...roster, entries }, warnings };
 }
 
 /** `student-2` before `student-10`. */

@@ -52,12 +52,14 @@ const QemuOptions = z.strictObject({
   name: z.literal('qemu'),
   accel: z.enum(['auto', 'kvm', 'tcg']).optional(),
   binary: z.string().min(1).optional(),
+  listen: z.ipv4({ error: 'must be an IPv4 address of this machine, or 0.0.0.0 for all' }).optional().describe('host address forwarded ports are bound to (default 127.0.0.1; 0.0.0.0 lets other machines in, e.g. students)'),
 });
 const LibvirtOptions = z.strictObject({
   name: z.literal('libvirt'),
   uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu:///system' }).optional(),
   pool: z.string().min(1).optional(),
   network: z.string().min(1).optional(),
+  listen: z.ipv4({ error: 'must be an IPv4 address of the libvirt host, or 0.0.0.0 for all' }).optional().describe('address forwarded ports are bound to on the libvirt host (default 127.0.0.1 locally, 0.0.0.0 remotely)'),
 });
 const OtherProviderOptions = z.looseObject({
   name: z.enum(['virtualbox', 'vmware', 'ec2', 'openstack', 'gce']),

@@ -94,7 +94,7 @@ export async function createVm(conn: Connection, plan: VmPlan, workspace: Worksp
       pool: options.pool,
       volumes: made,
       base: disks.base,
-      reach: forwardAddresses(options.uri).reach,
+      reach: forwardAddresses(options.uri, options.listen).reach,
       forwards: ports,
       network: options.network,
       consoleLog: workspace.consoleLog,

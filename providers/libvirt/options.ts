@@ -19,6 +19,8 @@ export interface LibvirtOptions {
   qemuDevices: string[] | undefined;
   /** How long probe() waits for the connection. */
   probeTimeoutMs: number;
+  /** Address forwarded ports are bound to on the libvirt host; absent: 127.0.0.1 for a local URI, 0.0.0.0 for a remote one. */
+  listen: string | undefined;
 }
 
 export const DEFAULT_POOL = 'atomlab';
@@ -73,5 +75,6 @@ export function resolveOptions(options: Record<string, unknown>): LibvirtOptions
     console: pick(options, 'console', isConsole) ?? (isLocalUri(uri) ? 'socket' : 'stream'),
     qemuDevices: pick(options, 'qemuDevices', isStringList),
     probeTimeoutMs: pick(options, 'probeTimeoutMs', isNumber) ?? 5000,
+    listen: pick(options, 'listen', isString),
   };
 }

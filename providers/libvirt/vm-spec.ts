@@ -20,9 +20,10 @@ export function macAddresses(plan: Pick<VmPlan, 'lab' | 'name'>, count: number):
 }
 
 /** Where forwarded ports listen on the libvirt host, and where this machine reaches them. */
-export function forwardAddresses(uri: string): { bind: string; reach: string } {
+export function forwardAddresses(uri: string, listen?: string): { bind: string; reach: string } {
   const host = uriHost(uri);
-  return isLoopback(host) ? { bind: '127.0.0.1', reach: '127.0.0.1' } : { bind: '0.0.0.0', reach: host };
+  if (isLoopback(host)) return listen ? { bind: listen, reach: listen === '0.0.0.0' ? '127.0.0.1' : listen } : { bind: '127.0.0.1', reach: '127.0.0.1' };
+  return { bind: listen ?? '0.0.0.0', reach: listen && listen !== '0.0.0.0' ? listen : host };
 }
 
 export interface Forward {
@@ -51,7 +52,7 @@ export interface SpecInput {
 
 function networking(input: SpecInput): Networking {
   if (input.options.network) return { kind: 'network', network: input.options.network };
-  return { kind: 'user', bindAddress: forwardAddresses(input.options.uri).bind, forwards: input.forwards };
+  return { kind: 'user', bindAddress: forwardAddresses(input.options.uri, input.options.listen).bind, forwards: input.forwards };
 }
 
 /** The domain's full description from the plan and what create() prepared. */

@@ -24,8 +24,10 @@ export interface QemuLaunch {
   paths: QemuPaths;
   accel: 'kvm' | 'tcg';
   sound: ConcreteSound;
-  /** Host ports forwarded to the guest on 127.0.0.1 (SSH first). */
+  /** Host ports forwarded to the guest (SSH first). */
   forwards: Forward[];
+  /** The host address they are bound to (default 127.0.0.1; 0.0.0.0 for every address). */
+  listen?: string;
   /** Host port for VNC or SPICE when graphics asks for it. */
   displayPort?: number;
   uefiCode?: string;
@@ -44,9 +46,9 @@ function soundArgs(sound: ConcreteSound): string[] {
   return sound === 'none' ? [] : ['-audiodev', 'none,id=snd0', ...SOUND_ARGS[sound]];
 }
 
-function networkArgs(plan: VmPlan, forwards: Forward[]): string[] {
+function networkArgs(plan: VmPlan, forwards: Forward[], listen = '127.0.0.1'): string[] {
   if (plan.hardware.nics === 0) return ['-nic', 'none'];
-  const rules = forwards.map((f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.host}-:${f.guest}`).join('');
+  const rules = forwards.map((f) => `,hostfwd=${f.protocol}:${listen}:${f.host}-:${f.guest}`).join('');
   const args = ['-netdev', `user,id=net0${rules}`, '-device', 'virtio-net-pci,netdev=net0'];
   for (let i = 1; i < plan.hardware.nics; i++) args.push('-netdev', `user,id=net${i}`, '-device', `virtio-net-pci,netdev=net${i}`);
   return args;
@@ -87,7 +89,7 @@ export function qemuArguments(launch: QemuLaunch): string[] {
     ...firmwareArgs(launch),
     '-drive', `file=${paths.disk},format=qcow2,if=virtio,cache=writeback,discard=unmap`,
     '-drive', `file=${paths.seed},format=raw,media=cdrom,readonly=on`,
-    ...networkArgs(plan, launch.forwards),
+    ...networkArgs(plan, launch.forwards, launch.listen),
     ...(plan.hardware.serial ? consoleArgs(paths) : []),
     ...(launch.biosOnSerial && plan.hardware.serial && plan.hardware.graphics === 'none' && plan.hardware.firmware === 'bios' ? ['-device', 'sga'] : []),
     ...displayArgs(plan, launch.displayPort),

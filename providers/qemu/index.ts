@@ -3,8 +3,8 @@ import { QemuProvider, type QemuOptions } from './provider.js';
 
 /** What the registry sees: a qemu provider from the scenario's provider options. */
 export function createProvider(options: Record<string, unknown> = {}, context?: ProviderContext): Provider {
-  const { accel, binary } = options as QemuOptions;
-  return new QemuProvider({ accel, binary, log: context?.log });
+  const { accel, binary, listen } = options as QemuOptions;
+  return new QemuProvider({ accel, binary, listen, log: context?.log });
 }
 
 export { QemuProvider };

@@ -20,6 +20,8 @@ import { vmData, vmPaths, type QemuRuntime, type QemuVmData } from './vm-files.j
 export interface QemuOptions {
   accel?: 'auto' | 'kvm' | 'tcg';
   binary?: string;
+  /** Host address forwarded ports (SSH included) are bound to: 127.0.0.1 (default), another local address, or 0.0.0.0 so other machines reach them (a classroom). */
+  listen?: string;
   /** Lines worth telling the user (the accelerator choice, a sound fallback). */
   log?: (line: string) => void;
 }
@@ -27,6 +29,12 @@ export interface QemuOptions {
 const UEFI_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
 const UEFI_VARS = ['/usr/share/OVMF/OVMF_VARS_4M.fd', '/usr/share/OVMF/OVMF_VARS.fd'];
 const LAUNCH_ATTEMPTS = 4;
+const LOOPBACK = '127.0.0.1';
+
+/** Where this machine reaches ports bound to `listen` (all addresses: through loopback). */
+function reachableAt(listen: string | undefined): string {
+  return !listen || listen === '0.0.0.0' ? LOOPBACK : listen;
+}
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {
   for (const path of paths) if (await stat(path).then(() => true, () => false)) return path;
@@ -106,9 +114,10 @@ export class QemuProvider implements Provider, Snapshots, Resources {
       const forwards = await this.chooseForwards(data.plan);
       const displayPort = data.plan.hardware.graphics === 'none' ? undefined : await freePort();
       const consoleOffset = await stat(data.consoleLog).then((s) => s.size, () => 0);
-      const runtime: QemuRuntime = { forwards, displayPort, consoleOffset, startedAt: new Date().toISOString() };
+      const listen = this.options.listen ?? LOOPBACK;
+      const runtime: QemuRuntime = { forwards, listen, displayPort, consoleOffset, startedAt: new Date().toISOString() };
       await writeFile(data.runtimeFile, `${JSON.stringify(runtime, null, 2)}\n`);
-      const args = qemuArguments({ plan: data.plan, paths: data, accel: data.accel, sound: data.sound, forwards, displayPort, uefiCode: data.uefiCode, biosOnSerial: data.biosOnSerial });
+      const args = qemuArguments({ plan: data.plan, paths: data, accel: data.accel, sound: data.sound, forwards, listen, displayPort, uefiCode: data.uefiCode, biosOnSerial: data.biosOnSerial });
       const result = await launchDaemonized(data.binary, args, signal);
       if (result.ok) return;
       lastError = result.stderr;
@@ -168,13 +177,13 @@ export class QemuProvider implements Provider, Snapshots, Resources {
   }
 
   async endpoint(vm: VmRef): Promise<Endpoint> {
-    const ssh = (await this.runtime(vm)).forwards[0]!;
-    return { host: '127.0.0.1', port: ssh.host };
+    const runtime = await this.runtime(vm);
+    return { host: reachableAt(runtime.listen), port: runtime.forwards[0]!.host };
   }
 
   async forwardedPorts(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]> {
-    const { forwards } = await this.runtime(vm);
-    return forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: '127.0.0.1', port: f.host } }));
+    const runtime = await this.runtime(vm);
+    return runtime.forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: reachableAt(runtime.listen), port: f.host } }));
   }
 
   async openConsole(vm: VmRef): Promise<Duplex> {

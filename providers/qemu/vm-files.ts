@@ -22,6 +22,8 @@ export interface QemuVmData extends QemuPaths {
 /** What a running QEMU was started with: written at start, read by endpoint/console. */
 export interface QemuRuntime {
   forwards: Forward[];
+  /** The host address forwarded ports are bound to (absent in older runtimes: 127.0.0.1). */
+  listen?: string;
   displayPort?: number;
   /** Console log size when this boot began: the boot's lines start there. */
   consoleOffset: number;
