@@ -77,7 +77,15 @@ export interface VmPlan {
   bootTimeoutMs: number;
 }
 
+/** A local directory the lab serves over HTTP (see lab/serve). */
+export interface ServePlan {
+  name: string;
+  /** Absolute path of the directory. */
+  path: string;
+}
+
 export interface LabPlan {
+  /** The lab's name; a matrix combination's is `<scenario name>-<combination key>`. */
   name: string;
   description?: string;
   /** Absolute path of the scenario file. */
@@ -85,4 +93,10 @@ export interface LabPlan {
   /** Where the lab keeps its state: `.atomlab/` beside the scenario. */
   stateDir: string;
   vms: VmPlan[];
+  /** Directories served for the lab's lifetime (`{{serve.NAME}}`). */
+  serve: ServePlan[];
+  /** Set for one combination of a `matrix:`: the value chosen per key, as labels (`provider: qemu`). */
+  combination?: Record<string, string>;
+  /** The combination's short name (`qemu-tiny`): in the lab name and its state directory. */
+  combinationKey?: string;
 }

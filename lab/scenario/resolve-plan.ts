@@ -1,11 +1,13 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
 import { labStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
 import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
 import { layerSettings } from './merge-settings.js';
-import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
+import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from './plan-types.js';
+import { expandMatrix, type Combination } from './expand-matrix.js';
+import { checkVmTemplates, deferredServeVars, resolveServe } from './resolve-serve.js';
 import { resolveImage } from './resolve-image.js';
 import { DURATION, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
@@ -67,28 +69,34 @@ function portPlans(ports: VmSettings['ports']): PortPlan[] {
   });
 }
 
-/** The path of the layer that set a key, for pointing at it: the VM's own, else the defaults'. */
-function sourcePath(scenario: Scenario, index: number, key: keyof VmSettings): PathSegment[] {
-  const vm = scenario.vms[index]!;
-  return vm[key] !== undefined ? ['vms', index, key] : ['defaults', key];
-}
-
 interface VmContext {
+  source: YamlSource;
   scenario: Scenario;
   options: PlanOptions;
   problems: ProblemList;
   scenarioDir: string;
+  /** The lab's name (a matrix combination's own). */
+  lab: string;
+  combination?: Combination;
+}
+
+/** The path of the layer that set a key, for pointing at it: the VM's own, the matrix value, else the defaults'. */
+function sourcePath(ctx: VmContext, index: number, key: keyof VmSettings): PathSegment[] {
+  const vm = ctx.scenario.vms[index]!;
+  if (vm[key] !== undefined) return ['vms', index, key];
+  const chosen = ctx.combination?.indexes[key];
+  return chosen === undefined ? ['defaults', key] : ['matrix', key, chosen];
 }
 
 function planVm(ctx: VmContext, index: number): VmPlan | undefined {
   const { scenario, options, problems } = ctx;
   const entry = scenario.vms[index]!;
-  const settings = layerSettings(scenario.defaults, entry, options.overrides);
+  const settings = layerSettings(scenario.defaults, ctx.combination?.settings, entry, options.overrides);
   if (settings.image === undefined) {
     problems.at(['vms', index], `VM "${entry.name}" has no image: set image on it or in defaults`);
     return undefined;
   }
-  const imagePath = sourcePath(scenario, index, 'image');
+  const imagePath = sourcePath(ctx, index, 'image');
   const image = resolveImage(settings.image, {
     catalog: options.catalog,
     scenarioDir: ctx.scenarioDir,
@@ -97,7 +105,7 @@ function planVm(ctx: VmContext, index: number): VmPlan | undefined {
   if (!image) return undefined;
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
   return {
-    lab: scenario.name,
+    lab: ctx.lab,
     name: entry.name,
     hostname: settings.hostname ?? entry.name,
     image,
@@ -114,7 +122,8 @@ function planVm(ctx: VmContext, index: number): VmPlan | undefined {
   };
 }
 
-function checkUnique(scenario: Scenario, plans: VmPlan[], problems: ProblemList): void {
+function checkUnique(ctx: VmContext, plans: VmPlan[]): void {
+  const { scenario, problems } = ctx;
   const names = new Map<string, number>();
   scenario.vms.forEach((vm, index) => {
     const first = names.get(vm.name);
@@ -127,27 +136,41 @@ function checkUnique(scenario: Scenario, plans: VmPlan[], problems: ProblemList)
       if (port.host === 'auto') continue;
       const owner = hostPorts.get(port.host);
       const index = scenario.vms.findIndex((vm) => vm.name === plan.name);
-      if (owner) problems.at([...sourcePath(scenario, index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
+      if (owner) problems.at([...sourcePath(ctx, index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
       else hostPorts.set(port.host, `${plan.name}:${port.guest}`);
     }
   }
 }
 
-/** Resolves a validated scenario into a plan where every field is set, or returns every problem. */
-export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plan?: LabPlan; problems: Problem[] } {
-  const problems = new ProblemList(source);
-  const file = resolve(source.file);
-  const scenarioDir = dirname(file);
-  const ctx: VmContext = { scenario, options, problems, scenarioDir };
+const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+/** One lab: the scenario as written, or one combination of its matrix. */
+function planLab(base: Omit<VmContext, 'lab' | 'combination'>, serve: ServePlan[], combination?: Combination): LabPlan | undefined {
+  const { scenario, problems } = base;
+  const lab = combination ? `${scenario.name}-${combination.key}` : scenario.name;
+  if (!NAME.test(lab)) problems.at(['matrix'], `the combination's lab name "${lab}" is too long for a host or domain name (at most 63): shorten the name or the values`);
+  const ctx: VmContext = { ...base, lab, combination };
   const vms = scenario.vms.map((_, index) => planVm(ctx, index)).filter((vm): vm is VmPlan => vm !== undefined);
-  checkUnique(scenario, vms, problems);
+  checkUnique(ctx, vms);
+  const file = resolve(base.source.file);
+  const stateDir = combination ? join(labStateDir(file), 'matrix', combination.key) : labStateDir(file);
+  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms, serve };
+  return combination ? { ...plan, combination: combination.labels, combinationKey: combination.key } : plan;
+}
+
+/**
+ * Resolves a validated scenario into plans where every field is set (one, or one per matrix
+ * combination), or returns every problem.
+ */
+export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[] } {
+  const problems = new ProblemList(source);
+  const scenarioDir = dirname(resolve(source.file));
+  const report = (path: PathSegment[], message: string) => problems.at(path, message);
+  const serve = resolveServe(scenario, scenarioDir, report);
+  checkVmTemplates(scenario, deferredServeVars(serve), report);
+  const base = { scenario, options, problems, scenarioDir, source };
+  const combinations = scenario.matrix ? expandMatrix(scenario.matrix) : [undefined];
+  const plans = combinations.map((combination) => planLab(base, serve, combination)).filter((plan): plan is LabPlan => plan !== undefined);
   if (problems.problems.length > 0) return { problems: problems.problems };
-  const plan: LabPlan = {
-    name: scenario.name,
-    description: scenario.description,
-    file,
-    stateDir: labStateDir(file),
-    vms,
-  };
-  return { plan, problems: [] };
+  return { plans, problems: [] };
 }

@@ -1,0 +1,50 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { DEFERRED, renderTemplates, type TemplateProblem, type TemplateVars } from '../template/index.js';
+import type { PathSegment } from '../yaml/index.js';
+import type { ServePlan } from './plan-types.js';
+import type { Scenario } from './schema.js';
+
+type Report = (path: PathSegment[], message: string) => void;
+
+function directoryProblem(path: string): string | undefined {
+  try {
+    return statSync(path).isDirectory() ? undefined : `${path} is not a directory`;
+  } catch {
+    return `directory ${path} does not exist`;
+  }
+}
+
+/** The scenario's served directories, with absolute paths; missing directories and duplicate names reported. */
+export function resolveServe(scenario: Scenario, scenarioDir: string, report: Report): ServePlan[] {
+  const seen = new Map<string, number>();
+  return (scenario.serve ?? []).map((entry, index) => {
+    const first = seen.get(entry.name);
+    if (first !== undefined) report(['serve', index, 'name'], `duplicate serve name "${entry.name}" (first used by serve[${first}])`);
+    seen.set(entry.name, index);
+    const path = isAbsolute(entry.path) ? entry.path : resolve(scenarioDir, entry.path);
+    const problem = directoryProblem(path);
+    if (problem) report(['serve', index, 'path'], problem);
+    return { name: entry.name, path };
+  });
+}
+
+/** `serve.NAME` for every served directory, known but filled in later (at seed or step time). */
+export function deferredServeVars(serve: readonly Pick<ServePlan, 'name'>[]): TemplateVars {
+  return Object.fromEntries(serve.map((entry) => [`serve.${entry.name}`, DEFERRED]));
+}
+
+/** Checks the template references in every VM's cloudConfig and metaData, where they are written. */
+export function checkVmTemplates(scenario: Scenario, vars: TemplateVars, report: Report): void {
+  const layers: [PathSegment[], Record<string, unknown> | undefined][] = [
+    [['defaults'], scenario.defaults],
+    ...scenario.vms.map((vm, index): [PathSegment[], Record<string, unknown>] => [['vms', index], vm]),
+  ];
+  for (const [at, layer] of layers) {
+    for (const key of ['cloudConfig', 'metaData'] as const) {
+      const problems: TemplateProblem[] = [];
+      renderTemplates(layer?.[key], vars, problems);
+      for (const problem of problems) report([...at, key, ...problem.path], problem.message);
+    }
+  }
+}
