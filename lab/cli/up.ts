@@ -21,15 +21,16 @@ export function register(program: Command): void {
     .description('create, boot and verify the lab\'s VMs (idempotent)')
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .option('--only <vm...>', 'only these VMs')
-    .option('--parallel <n>', 'VMs brought up at once (default 2)', positive)
+    .option('--parallel <n>', 'VMs brought up at once, over every combination of a matrix (default 2)', positive)
     .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
-        const { up, renderReport } = await import('../engine/index.js');
+        const { up, renderReports, qualifiedName } = await import('../engine/index.js');
         const { loadScenario } = await import('../scenario/index.js');
         const { LabView } = await import('./lab-view.js');
-        const { plan } = await loadScenario(file);
-        const names = plan.vms.map((vm) => vm.name).filter((name) => !flags.only?.length || flags.only.includes(name));
+        const { plans } = await loadScenario(file);
+        const selected = (name: string) => !flags.only?.length || flags.only.includes(name);
+        const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
         const view = new LabView(names, 'waiting');
         const interrupt = interruptSignal();
         view.start();
@@ -38,7 +39,7 @@ export function register(program: Command): void {
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);
-          else process.stdout.write(`${renderReport(result.report)}\n`);
+          else process.stdout.write(`${renderReports(result.report)}\n`);
           if (interrupt.signal.aborted) return 130;
           return result.failures.length > 0 ? 1 : 0;
         } finally {

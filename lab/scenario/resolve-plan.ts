@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
-import { labStateDir } from '../state/index.js';
+import { labStateDir, matrixStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
 import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSource } from '../yaml/index.js';
@@ -153,7 +153,7 @@ function planLab(base: Omit<VmContext, 'lab' | 'combination'>, serve: ServePlan[
   const vms = scenario.vms.map((_, index) => planVm(ctx, index)).filter((vm): vm is VmPlan => vm !== undefined);
   checkUnique(ctx, vms);
   const file = resolve(base.source.file);
-  const stateDir = combination ? join(labStateDir(file), 'matrix', combination.key) : labStateDir(file);
+  const stateDir = combination ? matrixStateDir(file, combination.key) : labStateDir(file);
   const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms, serve };
   return combination ? { ...plan, combination: combination.labels, combinationKey: combination.key } : plan;
 }

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -102,14 +102,33 @@ export async function serverAlive(server: ServerProcess): Promise<boolean> {
   return args.some((arg) => arg.endsWith('serve-daemon.js')) && args.includes(String(server.port)) && args.includes(server.root);
 }
 
-/** Stops the server (SIGTERM, then SIGKILL); a server already gone is not an error. */
-export async function stopServer(server: ServerProcess): Promise<void> {
-  if (!(await serverAlive(server))) return;
-  process.kill(server.pid, 'SIGTERM');
+async function terminate(pid: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
   for (let waited = 0; waited < 5_000; waited += 100) {
-    if (!(await pidAlive(server.pid))) return;
+    if (!(await pidAlive(pid))) return;
     await sleep(100);
   }
-  process.kill(server.pid, 'SIGKILL');
-  for (let waited = 0; waited < 5_000 && (await pidAlive(server.pid)); waited += 100) await sleep(100);
+  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 5_000 && (await pidAlive(pid)); waited += 100) await sleep(100);
+}
+
+/** Stops the server (SIGTERM, then SIGKILL); a server already gone is not an error. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  if (await serverAlive(server)) await terminate(server.pid);
+}
+
+/**
+ * Stops every file server logging under `logDir`, recorded or not (one started by an `up` that
+ * died before it wrote the state). Returns their pids. Linux only (/proc); elsewhere none.
+ */
+export async function stopServersLoggingUnder(logDir: string): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const entry of entries.filter((name) => /^\d+$/.test(name))) {
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const log = args[args.indexOf('--log') + 1];
+    if (args.some((arg) => arg.endsWith('serve-daemon.js')) && args.includes('--log') && log?.startsWith(`${logDir}/`)) found.push(Number(entry));
+  }
+  await Promise.all(found.map((pid) => terminate(pid).catch(() => undefined)));
+  return found;
 }

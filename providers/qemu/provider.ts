@@ -26,6 +26,8 @@ export interface QemuOptions {
 const UEFI_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
 const UEFI_VARS = ['/usr/share/OVMF/OVMF_VARS_4M.fd', '/usr/share/OVMF/OVMF_VARS.fd'];
 const LAUNCH_ATTEMPTS = 4;
+/** QEMU user networking's address for the host (its 127.0.0.1), as guests see it. */
+const USER_NET_HOST = '10.0.2.2';
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {
   for (const path of paths) if (await stat(path).then(() => true, () => false)) return path;
@@ -169,6 +171,14 @@ export class QemuProvider implements Provider, Snapshots {
   async forwardedPorts(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]> {
     const { forwards } = await this.runtime(vm);
     return forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: '127.0.0.1', port: f.host } }));
+  }
+
+  /** User networking: the guest reaches the host's 127.0.0.1 at the slirp gateway. */
+  hostAddressForGuest(plan: VmPlan): Promise<string> {
+    if (plan.hardware.nics === 0) {
+      return Promise.reject(new AtomlabError(`${plan.name} has no network card, so it cannot reach the lab's served files`, { code: 'BAD_INPUT', hint: 'set hardware.nics to 1 or more', context: { vm: plan.name, provider: this.name } }));
+    }
+    return Promise.resolve(USER_NET_HOST);
   }
 
   async openConsole(vm: VmRef): Promise<Duplex> {
