@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import type { Provider } from '../provider/index.js';
@@ -14,6 +14,12 @@ const LISTEN = '127.0.0.1';
 
 /** A running server for one serve entry: the recorded one if alive, else a new one on the same port. */
 async function ensureServer(session: LabSession, plan: ServePlan): Promise<ServerProcess> {
+  if (!(await stat(plan.path).then((info) => info.isDirectory(), () => false))) {
+    throw new AtomlabError(`serve "${plan.name}": directory ${plan.path} does not exist`, {
+      code: 'BAD_INPUT',
+      hint: 'create it (an update repository: images/recipes/tiny/publish-update DIR --version N) or fix serve[].path',
+    });
+  }
   const recorded = session.store.current.serve?.[plan.name];
   if (recorded && recorded.root === plan.path && (await serverAlive(recorded))) return recorded;
   if (recorded) await stopServer(recorded);

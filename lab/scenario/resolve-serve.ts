@@ -7,15 +7,13 @@ import type { Scenario } from './schema.js';
 
 type Report = (path: PathSegment[], message: string) => void;
 
+/** A file where a directory should be is a mistake now; a directory not there yet is checked by `up` (it may be published first). */
 function directoryProblem(path: string): string | undefined {
-  try {
-    return statSync(path).isDirectory() ? undefined : `${path} is not a directory`;
-  } catch {
-    return `directory ${path} does not exist`;
-  }
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info && !info.isDirectory() ? `${path} is not a directory` : undefined;
 }
 
-/** The scenario's served directories, with absolute paths; missing directories and duplicate names reported. */
+/** The scenario's served directories, with absolute paths; files given as directories and duplicate names reported. */
 export function resolveServe(scenario: Scenario, scenarioDir: string, report: Report): ServePlan[] {
   const seen = new Map<string, number>();
   return (scenario.serve ?? []).map((entry, index) => {

@@ -89,7 +89,7 @@ test('serve problems: unknown template names, missing directories, duplicate nam
   const found = await problems(`name: served
 serve:
   - { name: updates, path: repo }
-  - { name: updates, path: nowhere }
+  - { name: updates, path: atomlab.yaml }
 vms:
   - name: a
     image: tiny
@@ -99,7 +99,7 @@ vms:
 `);
   t.is(found.length, 4, found.join('\n'));
   t.regex(found[0]!, /^4:13: serve\[1\]\.name: duplicate serve name "updates" \(first used by serve\[0\]\)$/);
-  t.regex(found[1]!, /^4:28: serve\[1\]\.path: directory .*nowhere does not exist$/);
+  t.regex(found[1]!, /^4:28: serve\[1\]\.path: .*atomlab\.yaml is not a directory$/);
   t.regex(found[2]!, /^9:42: vms\[0\]\.cloudConfig\.write_files\[0\]\.content: unknown template variable \{\{serve\.update\}\} \(did you mean "serve\.updates"\?\)/);
   t.regex(found[3]!, /^10:23: vms\[0\]\.metaData\.note: unknown template variable \{\{serve\.mirror\}\}/);
 });
