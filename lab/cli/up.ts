@@ -12,6 +12,7 @@ function positive(value: string): number {
 interface UpFlags {
   only?: string[];
   parallel?: number;
+  combination?: string[];
   json?: boolean;
 }
 
@@ -22,20 +23,21 @@ export function register(program: Command): void {
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .option('--only <vm...>', 'only these VMs')
     .option('--parallel <n>', 'VMs brought up at once, over every combination of a matrix (default 2)', positive)
-    .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
+    .option('--combination <key=value...>', 'only the matrix combinations with these values (provider=qemu)')
+    .option('--json', 'one JSON document on stdout: {lab, vms: [...], serve?, combinations?}')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
         const { up, renderReports, qualifiedName } = await import('../engine/index.js');
-        const { loadScenario } = await import('../scenario/index.js');
+        const { loadScenario, selectCombinations } = await import('../scenario/index.js');
         const { LabView } = await import('./lab-view.js');
-        const { plans } = await loadScenario(file);
+        const plans = selectCombinations((await loadScenario(file)).plans, flags.combination);
         const selected = (name: string) => !flags.only?.length || flags.only.includes(name);
         const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
         const view = new LabView(names, 'waiting');
         const interrupt = interruptSignal();
         view.start();
         try {
-          const result = await up(file, { only: flags.only, parallel: flags.parallel, events: view.sink, signal: interrupt.signal });
+          const result = await up(file, { only: flags.only, parallel: flags.parallel, combinations: flags.combination, events: view.sink, signal: interrupt.signal });
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);

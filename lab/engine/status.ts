@@ -1,5 +1,5 @@
 import { loadProvider } from '../provider/index.js';
-import { loadScenario, type LabPlan, type ProviderName } from '../scenario/index.js';
+import { loadScenario, selectCombinations, type LabPlan, type ProviderName } from '../scenario/index.js';
 import { labPaths, readState } from '../state/index.js';
 import { combineReports, vmReport, type LabReport } from './lab-report.js';
 import { serveReports } from './lab-servers.js';
@@ -21,9 +21,16 @@ async function labStatus(plan: LabPlan): Promise<LabReport> {
   return { lab: plan.name, scenario: plan.file, vms, ...(serve ? { serve } : {}) };
 }
 
+export interface StatusOptions {
+  /** Only the matrix combinations matching every `KEY=VALUE`. */
+  combinations?: string[];
+}
+
 /** The scenario's labs as they are now; a matrix grouped by combination. */
-export async function status(file: string): Promise<LabReport> {
-  const { scenario, plans } = await loadScenario(file);
+export async function status(file: string, options: StatusOptions = {}): Promise<LabReport> {
+  const loaded = await loadScenario(file);
+  const { scenario } = loaded;
+  const plans = selectCombinations(loaded.plans, options.combinations);
   const reports = await Promise.all(plans.map(labStatus));
   return combineReports(scenario.name, plans[0]!.file, reports.map((report, i) => ({ report, key: plans[i]!.combinationKey, values: plans[i]!.combination })));
 }

@@ -1,6 +1,6 @@
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
-import { loadScenario, type LabPlan } from '../scenario/index.js';
+import { loadScenario, selectCombinations, type LabPlan } from '../scenario/index.js';
 import { bringUp, type VmOutcome } from './bring-up.js';
 import type { EventSink } from './events.js';
 import { openLabPlan, type SessionOptions } from './lab-session.js';
@@ -13,6 +13,8 @@ export interface UpOptions extends SessionOptions {
   only?: string[];
   /** VMs created and booted at once, over all combinations of a matrix (default 2: TCG guests compete for the cores). */
   parallel?: number;
+  /** Only the matrix combinations matching every `KEY=VALUE` (`provider=qemu`). */
+  combinations?: string[];
 }
 
 export interface UpResult {
@@ -61,7 +63,9 @@ async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise
  * logins; at most `parallel` VMs are created and booted at once over all of them.
  */
 export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
-  const { scenario, plans } = await loadScenario(file, options);
+  const loaded = await loadScenario(file, options);
+  const { scenario } = loaded;
+  const plans = selectCombinations(loaded.plans, options.combinations);
   const limit = createLimiter(options.parallel ?? 2);
   const labs = await Promise.all(
     plans.map(async (plan) => {

@@ -7,3 +7,4 @@ export { expandMatrix } from './expand-matrix.js';
 export type { Combination } from './expand-matrix.js';
 export type * from './plan-types.js';
 export { mergeDeep } from './merge-settings.js';
+export { selectCombinations } from './select-combinations.js';

@@ -103,3 +103,16 @@ vms:
   t.regex(found[2]!, /^9:42: vms\[0\]\.cloudConfig\.write_files\[0\]\.content: unknown template variable \{\{serve\.update\}\} \(did you mean "serve\.updates"\?\)/);
   t.regex(found[3]!, /^10:23: vms\[0\]\.metaData\.note: unknown template variable \{\{serve\.mirror\}\}/);
 });
+
+test('--combination filters pick matrix combinations by KEY=VALUE, refusing unknown ones', async (t) => {
+  const { selectCombinations } = await import('../../lab/scenario/index.js');
+  const { file } = await scenario('name: mx\nmatrix: { provider: [qemu, libvirt], memory: [256MiB, 320] }\nvms: [{ name: a, image: tiny }]\n');
+  const { plans } = await loadScenario(file);
+  t.deepEqual(selectCombinations(plans, ['provider=qemu']).map((p) => p.combinationKey), ['qemu-256MiB', 'qemu-320']);
+  t.deepEqual(selectCombinations(plans, ['provider=libvirt', 'memory=320']).map((p) => p.combinationKey), ['libvirt-320']);
+  t.is(selectCombinations(plans, undefined).length, 4);
+  t.throws(() => selectCombinations(plans, ['provider=vmware']), { message: 'no matrix combination has provider=vmware' });
+  t.throws(() => selectCombinations(plans, ['colour=red']), { message: /no matrix combination has colour=red/ });
+  const plain = await loadScenario((await scenario('name: p\nvms: [{ name: a, image: tiny }]\n')).file);
+  t.throws(() => selectCombinations(plain.plans, ['provider=qemu']), { message: /needs a scenario with a matrix/ });
+});
