@@ -23,13 +23,12 @@ async function ensureServer(session: LabSession, plan: ServePlan): Promise<Serve
   const recorded = session.store.current.serve?.[plan.name];
   if (recorded && recorded.root === plan.path && (await serverAlive(recorded))) return recorded;
   if (recorded) await stopServer(recorded);
-  const logFile = join(session.paths.serveDir, `${plan.name}.log`);
-  const seedsExist = Object.keys(session.store.current.vms).length > 0;
-  // seeds already written point at the recorded port: only that port will do
-  const port = recorded && seedsExist ? recorded.port : undefined;
-  const server = await startServer({ root: plan.path, host: LISTEN, logFile, port: port ?? recorded?.port }).catch((error: unknown) => {
-    if (port !== undefined || !recorded) throw error;
-    return startServer({ root: plan.path, host: LISTEN, logFile });
+  const options = { root: plan.path, host: LISTEN, logFile: join(session.paths.serveDir, `${plan.name}.log`) };
+  // seeds already written point at the recorded port: then only that port will do
+  const seedsWritten = Object.keys(session.store.current.vms).length > 0;
+  const server = await startServer({ ...options, port: recorded?.port }).catch((error: unknown) => {
+    if (!recorded || seedsWritten) throw error;
+    return startServer(options);
   });
   await session.store.update((state) => void ((state.serve ??= {})[plan.name] = server));
   return server;

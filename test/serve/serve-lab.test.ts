@@ -1,6 +1,8 @@
 import test from 'ava';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
+import { recipesRoot } from '../../lab/recipes/index.js';
 import { labDir, portAnswers, processesMentioning } from '../helpers/lab.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -22,12 +24,18 @@ vms:
       write_files:
         - path: /etc/atomlab-serve-url
           content: "{{ serve.files }}"
+        - path: /etc/ostree/remotes.d/tiny.conf
+          content: |
+            [remote "tiny"]
+            url={{serve.files}}/repo
+            gpg-verify=false
 `;
 
 test.serial('a served directory is reachable from the guest at {{serve.NAME}} for the lab\'s lifetime; down stops the server', async (t) => {
   const { dir, file } = await labDir(SCENARIO);
   await mkdir(join(dir, 'files', 'repo'), { recursive: true });
   await writeFile(join(dir, 'files', 'repo', 'hello.txt'), 'served to the guest\n');
+  await execa(join(recipesRoot(), 'tiny', 'publish-update'), [join(dir, 'files', 'repo'), '--version', '2']);
   const fetchInGuest = () => runCli(['ssh', 'host1', '-s', file, '--', 'busybox wget -qO- "$(cat /etc/atomlab-serve-url)/repo/hello.txt"'], LONG);
   let served: Report['serve'];
   try {
@@ -46,6 +54,9 @@ test.serial('a served directory is reachable from the guest at {{serve.NAME}} fo
     const got = await fetchInGuest();
     t.is(got.exitCode, 0, got.stderr);
     t.is(got.stdout, 'served to the guest\n');
+    const upgrade = await runCli(['ssh', 'host1', '-s', file, '--', 'sudo rpm-ostree upgrade'], LONG);
+    t.is(upgrade.exitCode, 0, upgrade.stderr);
+    t.regex(upgrade.stdout, /Upgraded to version 2/, 'the update repository is the served directory');
     const missing = await runCli(['ssh', 'host1', '-s', file, '--', 'busybox wget -qO- "$(cat /etc/atomlab-serve-url)/../atomlab.yaml"'], LONG);
     t.not(missing.exitCode, 0, 'nothing outside the served directory');
 

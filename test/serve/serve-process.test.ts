@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAlive, startServer, stopServer } from '../../lab/serve/index.js';
+import { serverAlive, startServer, stopServer, stopServersLoggingUnder } from '../../lab/serve/index.js';
 import { portAnswers } from '../helpers/lab.js';
 
 async function root(): Promise<string> {
@@ -53,4 +53,16 @@ test('a recycled pid is not taken for the server', async (t) => {
 test('a missing root fails clearly', async (t) => {
   const dir = await root();
   await t.throwsAsync(startServer({ root: join(dir, 'nope'), host: '127.0.0.1', logFile: join(dir, 'files.log') }), { message: /could not start: ENOENT/ });
+});
+
+test('servers no state recorded are found by their log directory and stopped', async (t) => {
+  const dir = await root();
+  const logDir = join(dir, 'lab-a', 'serve');
+  const orphan = await startServer({ root: dir, host: '127.0.0.1', logFile: join(logDir, 'files.log') });
+  const other = await startServer({ root: dir, host: '127.0.0.1', logFile: join(dir, 'lab-b', 'serve', 'files.log') });
+  t.teardown(() => stopServer(other));
+  t.deepEqual(await stopServersLoggingUnder(logDir), [orphan.pid]);
+  t.false(await serverAlive(orphan));
+  t.false(await portAnswers(orphan.port));
+  t.true(await serverAlive(other), 'another lab\'s server is left alone');
 });
