@@ -46,7 +46,7 @@ function qualifyEvents(sink: EventSink | undefined, plan: LabPlan): EventSink | 
 async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise<UpResult> {
   const vms = selectVms(plan.vms, options.only);
   await using session = await openLabPlan(plan, { ...options, events: qualifyEvents(options.events, plan) });
-  if (plan.serve.length > 0) await ensureServers(session);
+  await ensureServers(session); // also stops servers of serve names the scenario dropped
   const results = await Promise.allSettled(vms.map((vm) => limit(() => bringUp(session, vm))));
   await writeFileAtomic(session.paths.knownHosts, `${knownHosts(session.store.current)}\n`, { mode: 0o600 });
   const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [{ vm: qualifiedName(plan, vms[i]!.name), error: result.reason as unknown }] : []));

@@ -116,3 +116,13 @@ test('--combination filters pick matrix combinations by KEY=VALUE, refusing unkn
   const plain = await loadScenario((await scenario('name: p\nvms: [{ name: a, image: tiny }]\n')).file);
   t.throws(() => selectCombinations(plain.plans, ['provider=qemu']), { message: /needs a scenario with a matrix/ });
 });
+
+test('cidata --from names a matrix VM as <combination>/<vm>', async (t) => {
+  const { runCli } = await import('../helpers/run-cli.js');
+  const { dir, file } = await scenario('name: mx\nmatrix: { memory: [256MiB, 320MiB] }\nvms: [{ name: a, image: tiny, hostname: a.example.org }]\n');
+  const ok = await runCli(['cidata', '--from', file, '--vm', '320MiB/a', '-o', join(dir, 'seed.iso')]);
+  t.is(ok.exitCode, 0, ok.stderr);
+  const bad = await runCli(['cidata', '--from', file, '--vm', 'a', '-o', join(dir, 'seed2.iso')]);
+  t.is(bad.exitCode, 2);
+  t.regex(bad.stderr, /VMs: 256MiB\/a, 320MiB\/a/);
+});
