@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('console')
     .description('attach to a VM\'s serial console (Ctrl-] detaches); --log prints the console log')
-    .argument('<vm>', 'VM name')
+    .argument('<vm>', 'VM name (<combination>/<vm> in a matrix)')
     .option('-s, --scenario <file>', 'scenario file', 'atomlab.yaml')
     .option('--log', 'print the console log instead of attaching')
     .action(

@@ -21,7 +21,7 @@ function registerVerb(program: Command, verb: Verb, description: string): void {
   program
     .command(verb)
     .description(description)
-    .argument('<vm>', 'VM name')
+    .argument('<vm>', 'VM name (<combination>/<vm> in a matrix)')
     .argument('<name>', 'snapshot name')
     .option('-s, --scenario <file>', 'scenario file', 'atomlab.yaml')
     .action(runAction((vm: string, snapshot: string, flags: { scenario: string }) => act(verb, vm, snapshot, flags.scenario)));

@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command('ssh')
     .description('log into a VM (host key pinned); with -- CMD, run CMD and exit with its status')
-    .argument('<vm>', 'VM name')
+    .argument('<vm>', 'VM name (<combination>/<vm> in a matrix)')
     .argument('[command...]', 'command to run (after --)')
     .option('-s, --scenario <file>', 'scenario file', 'atomlab.yaml')
     .action(

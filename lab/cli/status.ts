@@ -6,13 +6,14 @@ export function register(program: Command): void {
     .command('status')
     .description('the lab\'s VMs: state, SSH address, verified login')
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
-    .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
+    .option('--combination <key=value...>', 'only the matrix combinations with these values (provider=qemu)')
+    .option('--json', 'one JSON document on stdout: {lab, vms: [...], serve?, combinations?}')
     .action(
-      runAction(async (file: string, flags: { json?: boolean }) => {
-        const { status, renderReport } = await import('../engine/index.js');
-        const report = await status(file);
+      runAction(async (file: string, flags: { json?: boolean; combination?: string[] }) => {
+        const { status, renderReports } = await import('../engine/index.js');
+        const report = await status(file, { combinations: flags.combination });
         if (flags.json) printJson(report);
-        else process.stdout.write(`${renderReport(report)}\n`);
+        else process.stdout.write(`${renderReports(report)}\n`);
       }),
     );
 }

@@ -20,6 +20,7 @@ interface UpFlags {
   parallel?: number;
   retries?: number;
   force?: boolean;
+  combination?: string[];
   json?: boolean;
 }
 
@@ -29,26 +30,28 @@ export function register(program: Command): void {
     .description('create, boot and verify the lab\'s VMs (idempotent)')
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .option('--only <vm...>', 'only these VMs')
-    .option('--parallel <n>', 'VMs brought up at once (default 2)', positive)
+    .option('--parallel <n>', 'VMs brought up at once, over every combination of a matrix (default 2)', positive)
     .option('--retries <n>', 'recreate a VM that fails verification up to n times (default 1)', count)
     .option('--force', 'start even when the lab does not fit the host(s)\' CPUs and memory')
-    .option('--json', 'one JSON document on stdout: {lab, vms: [...]}')
+    .option('--combination <key=value...>', 'only the matrix combinations with these values (provider=qemu)')
+    .option('--json', 'one JSON document on stdout: {lab, vms: [...], serve?, combinations?}')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
-        const { up, renderReport } = await import('../engine/index.js');
-        const { loadScenario } = await import('../scenario/index.js');
+        const { up, renderReports, qualifiedName } = await import('../engine/index.js');
+        const { loadScenario, selectCombinations } = await import('../scenario/index.js');
         const { LabView } = await import('./lab-view.js');
-        const { plan } = await loadScenario(file);
-        const names = plan.vms.map((vm) => vm.name).filter((name) => !flags.only?.length || flags.only.includes(name));
+        const plans = selectCombinations((await loadScenario(file)).plans, flags.combination);
+        const selected = (name: string) => !flags.only?.length || flags.only.includes(name);
+        const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
         const view = new LabView(names, 'waiting');
         const interrupt = interruptSignal();
         view.start();
         try {
-          const result = await up(file, { only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, events: view.sink, signal: interrupt.signal });
+          const result = await up(file, { only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events: view.sink, signal: interrupt.signal });
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);
-          else process.stdout.write(`${renderReport(result.report)}\n`);
+          else process.stdout.write(`${renderReports(result.report)}\n`);
           if (interrupt.signal.aborted) return 130;
           return result.failures.length > 0 ? 1 : 0;
         } finally {

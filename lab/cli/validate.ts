@@ -6,16 +6,19 @@ export function register(program: Command): void {
     .command('validate')
     .description('check a scenario file; prints FILE:LINE:COL: message per problem (exit 2)')
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
-    .option('--json', 'print the resolved plan as JSON')
+    .option('--json', 'print the resolved plan as JSON (a list of plans for a matrix)')
     .action(
       runAction(async (file: string, options: { json?: boolean }) => {
         const { loadScenario } = await import('../scenario/index.js');
-        const { plan } = await loadScenario(file);
+        const { plan, plans } = await loadScenario(file);
+        const count = plan.vms.length;
+        const vms = `${count} VM${count === 1 ? '' : 's'}`;
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(plan.combination ? plans : plan, null, 2)}\n`);
+        } else if (plan.combination) {
+          process.stdout.write(`${file}: valid, matrix of ${plans.length} labs with ${vms} each: ${plans.map((p) => p.name).join(', ')}\n`);
         } else {
-          const count = plan.vms.length;
-          process.stdout.write(`${file}: valid, lab "${plan.name}" with ${count} VM${count === 1 ? '' : 's'}\n`);
+          process.stdout.write(`${file}: valid, lab "${plan.name}" with ${vms}\n`);
         }
       }),
     );

@@ -6,6 +6,7 @@ import type { VmPlan } from '../scenario/index.js';
 import type { VmRecord } from '../state/index.js';
 import { baseImage } from './base-image.js';
 import { planHash, type LabSession } from './lab-session.js';
+import { serveUrlsForVm, usesServe } from './lab-servers.js';
 import { ensureLabKey, prepareSeed, readSecrets, type LabKey } from './vm-seed.js';
 
 export type UpAction = 'created' | 'started' | 'unchanged' | 'changed';
@@ -44,7 +45,8 @@ async function create(session: LabSession, plan: VmPlan, provider: Provider, lab
   timer.lap('image');
   emit('seed');
   const dir = session.paths.vmDir(plan.name);
-  const seed = await prepareSeed(plan, dir, labKey);
+  const serveUrls = usesServe(plan) ? await serveUrlsForVm(session, plan, provider) : {};
+  const seed = await prepareSeed(plan, dir, labKey, serveUrls);
   const record: VmRecord = {
     name: plan.name,
     provider: plan.provider.name,

@@ -1,15 +1,19 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import { loadProvider } from '../provider/index.js';
 import type { ProviderName } from '../scenario/index.js';
-import { acquireLabLock, labPaths, labStateDir, readState, StateStore, type VmRecord } from '../state/index.js';
+import { stopServersLoggingUnder } from '../serve/index.js';
+import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, type StateDirEntry, type VmRecord } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { stopServers } from './lab-servers.js';
 
 export interface DownOptions {
   events?: EventSink;
 }
 
 export interface DownResult {
+  /** The VMs removed; in a matrix, named `<combination>/<vm>`. */
   removed: string[];
 }
 
@@ -30,23 +34,28 @@ async function removeIfEmpty(dir: string): Promise<void> {
   if (entries && entries.length === 0) await rmdir(dir).catch(() => undefined);
 }
 
-/**
- * Removes everything the lab made (VMs, disks, seeds, sockets, keys, state); the image cache
- * stays. Idempotent. Reads only the state, so it works when the scenario file no longer
- * validates. Every VM is attempted; all failures are reported together.
- */
-export async function down(file: string, options: DownOptions = {}): Promise<DownResult> {
-  const paths = labPaths(labStateDir(file));
+function qualify(events: EventSink, key: string | undefined): EventSink {
+  if (!key) return events;
+  return (event) => events(event.vm === undefined ? event : { ...event, vm: `${key}/${event.vm}` });
+}
+
+/** Removes one lab (VMs, file servers, keys, state) from its state directory alone. */
+async function downLab(entry: StateDirEntry, events: EventSink): Promise<string[]> {
+  const paths = labPaths(entry.dir);
   const existing = await readState(paths.stateFile);
-  if (!existing) return { removed: [] };
+  if (!existing) {
+    await stopServersLoggingUnder(paths.serveDir); // a server whose `up` died before recording it
+    await rm(paths.serveDir, { recursive: true, force: true });
+    return [];
+  }
   await using _lock = await acquireLabLock(paths.lockFile);
   const store = await StateStore.open(paths.root, existing.lab, existing.scenario);
   const records = Object.values(store.current.vms);
-  const events = options.events ?? ignoreEvents;
   const results = await Promise.allSettled(records.map((record) => removeVm(record, store, events)));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  await stopServers(store, paths).catch((error: unknown) => failures.push(error));
   if (failures.length > 0) {
-    throw new AtomlabError(`down could not remove everything (${failures.length} VM(s) left)`, {
+    throw new AtomlabError(`down could not remove everything (${failures.length} VM(s) or servers left)`, {
       code: 'FAILED',
       cause: new AggregateError(failures),
       hint: failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; '),
@@ -55,10 +64,28 @@ export async function down(file: string, options: DownOptions = {}): Promise<Dow
   await rm(paths.keysDir, { recursive: true, force: true });
   await rm(paths.stateFile, { force: true });
   await removeIfEmpty(`${paths.root}/vms`);
-  return { removed: records.map((r) => r.name) };
+  return records.map((r) => (entry.combinationKey ? `${entry.combinationKey}/${r.name}` : r.name));
 }
 
-/** After the lock is released: remove .atomlab itself when nothing else is in it. */
+/**
+ * Removes everything the scenario's labs made (VMs, disks, seeds, sockets, file servers, keys,
+ * state; every matrix combination's too); the image cache stays. Idempotent. Reads only the
+ * state, so it works when the scenario file no longer validates. Every lab and VM is
+ * attempted; all failures are reported together.
+ */
+export async function down(file: string, options: DownOptions = {}): Promise<DownResult> {
+  const events = options.events ?? ignoreEvents;
+  const entries = await labStateDirs(file);
+  const results = await Promise.allSettled(entries.map((entry) => downLab(entry, qualify(events, entry.combinationKey))));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AtomlabError(`down could not remove ${failures.length} of the matrix's labs`, { code: 'FAILED', cause: new AggregateError(failures), hint: failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ') });
+  return { removed: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
+}
+
+/** After the locks are released: remove empty matrix directories, then .atomlab itself, when nothing else is in them. */
 export async function removeStateDirIfEmpty(file: string): Promise<void> {
+  for (const entry of await labStateDirs(file)) if (entry.combinationKey) await removeIfEmpty(entry.dir);
+  await removeIfEmpty(join(labStateDir(file), 'matrix'));
   await removeIfEmpty(labStateDir(file));
 }

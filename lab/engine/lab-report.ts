@@ -16,12 +16,42 @@ export interface VmReport {
   /** Why earlier attempts failed, when `up` recreated it. */
   retried?: string[];
   error?: string;
+  /** The matrix combination the VM belongs to (its key), in a matrix report. */
+  combination?: string;
+}
+
+/** A served directory, and where this machine reaches it. */
+export interface ServeReport {
+  name: string;
+  path: string;
+  url: string;
+  running: boolean;
+}
+
+/** One combination of a matrix: its own lab. */
+export interface CombinationReport {
+  key: string;
+  values: Record<string, string>;
+  lab: string;
+  vms: VmReport[];
+  serve?: ServeReport[];
 }
 
 export interface LabReport {
   lab: string;
   scenario: string;
+  /** Every VM; in a matrix, of every combination (each VM says which). */
   vms: VmReport[];
+  serve?: ServeReport[];
+  /** A matrix scenario's labs, one per combination, in file order. */
+  combinations?: CombinationReport[];
+}
+
+/** One report for a scenario's labs: a plain lab's as it is, a matrix grouped by combination. */
+export function combineReports(lab: string, scenario: string, labs: { report: LabReport; key?: string; values?: Record<string, string> }[]): LabReport {
+  if (labs.length === 1 && labs[0]!.key === undefined) return labs[0]!.report;
+  const combinations = labs.map(({ report, key, values }) => ({ key: key ?? '', values: values ?? {}, lab: report.lab, vms: report.vms.map((vm) => ({ ...vm, combination: key })), serve: report.serve }));
+  return { lab, scenario, vms: combinations.flatMap((c) => c.vms), combinations };
 }
 
 export async function vmReport(record: VmRecord | undefined, name: string, providerName: string, provider: Provider | undefined): Promise<VmReport> {
@@ -67,5 +97,13 @@ export function renderReport(report: LabReport): string {
     ...(failed.length ? [`${failed.length} of ${report.vms.length} VM(s) not verified:`, ...failed.map((vm) => `  ${vm.name}: ${vm.error}`)] : []),
     ...retried.map((vm) => `${vm.name} was recreated after: ${vm.retried!.join('; ')}`),
   ];
-  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line), ...notes].join('\n');
+  const served = (report.serve ?? []).map((s) => `serve ${s.name}: ${s.running ? s.url : 'stopped'} (${s.path})`);
+  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line), ...served, ...notes].join('\n');
+}
+
+/** The text view: one table per lab (per combination in a matrix). */
+export function renderReports(report: LabReport): string {
+  if (!report.combinations) return renderReport(report);
+  const tables = report.combinations.map((c) => renderReport({ lab: `${c.lab} [${Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ')}]`, scenario: report.scenario, vms: c.vms, serve: c.serve }));
+  return tables.join('\n\n');
 }

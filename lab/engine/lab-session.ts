@@ -33,8 +33,14 @@ function providerCache(events: EventSink): (plan: ProviderPlan) => Promise<Provi
   };
 }
 
+/** Opens a scenario's lab; for a matrix scenario, its first combination (use openLabPlan for each). */
 export async function openLab(file: string, options: SessionOptions = {}): Promise<LabSession> {
   const { plan } = await loadScenario(file, options);
+  return openLabPlan(plan, options);
+}
+
+/** Opens one lab of a loaded scenario (`loadScenario(file).plans`): takes its lock and state. */
+export async function openLabPlan(plan: LabPlan, options: Omit<SessionOptions, keyof LoadOptions> = {}): Promise<LabSession> {
   const paths = labPaths(plan.stateDir);
   const lock = await acquireLabLock(paths.lockFile);
   try {

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../files/index.js';
 import { hostKeyFingerprint } from '../ready/index.js';
 import { loadScenario } from '../scenario/index.js';
 import { labPaths } from '../state/index.js';
+import { qualifiedName } from './up.js';
 import { ensureLabKey, renderVmSeed } from './vm-seed.js';
 
 export interface SeedForVm {
@@ -20,11 +21,13 @@ export interface SeedForVm {
  * (VMware Player, virt-manager): same user, keys and cloud-config; a fresh instance-id.
  */
 export async function seedForVm(scenario: string, vm: string, output: string): Promise<SeedForVm> {
-  const { plan } = await loadScenario(scenario);
-  const vmPlan = plan.vms.find((candidate) => candidate.name === vm);
-  if (!vmPlan) {
-    throw new AtomlabError(`no VM named ${vm} in ${scenario}`, { code: 'BAD_INPUT', hint: `VMs: ${plan.vms.map((v) => v.name).join(', ')}` });
+  const { plans } = await loadScenario(scenario);
+  const named = plans.flatMap((plan) => plan.vms.map((vmPlan) => ({ plan, vmPlan, name: qualifiedName(plan, vmPlan.name) })));
+  const found = named.find((candidate) => candidate.name === vm);
+  if (!found) {
+    throw new AtomlabError(`no VM named ${vm} in ${scenario}`, { code: 'BAD_INPUT', hint: `VMs: ${named.map((v) => v.name).join(', ')}` });
   }
+  const { plan, vmPlan } = found;
   const paths = labPaths(plan.stateDir);
   const labKey = await ensureLabKey(paths, plan.name);
   const seed = renderVmSeed(vmPlan, labKey);

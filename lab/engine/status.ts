@@ -1,11 +1,11 @@
 import { loadProvider } from '../provider/index.js';
-import { loadScenario, type ProviderName } from '../scenario/index.js';
+import { loadScenario, selectCombinations, type LabPlan, type ProviderName } from '../scenario/index.js';
 import { labPaths, readState } from '../state/index.js';
-import { vmReport, type LabReport } from './lab-report.js';
+import { combineReports, vmReport, type LabReport } from './lab-report.js';
+import { serveReports } from './lab-servers.js';
 
-/** The lab as it is now: the scenario's VMs and any the state still remembers. */
-export async function status(file: string): Promise<LabReport> {
-  const { plan } = await loadScenario(file);
+/** One lab as it is now: its plan's VMs and any its state still remembers. */
+async function labStatus(plan: LabPlan): Promise<LabReport> {
   const state = await readState(labPaths(plan.stateDir).stateFile);
   const names = [...new Set([...plan.vms.map((vm) => vm.name), ...Object.keys(state?.vms ?? {})])];
   const vms = await Promise.all(
@@ -17,6 +17,20 @@ export async function status(file: string): Promise<LabReport> {
       return vmReport(record, name, providerName, provider);
     }),
   );
-  return { lab: plan.name, scenario: plan.file, vms };
+  const serve = await serveReports(plan.serve, state);
+  return { lab: plan.name, scenario: plan.file, vms, ...(serve ? { serve } : {}) };
 }
 
+export interface StatusOptions {
+  /** Only the matrix combinations matching every `KEY=VALUE`. */
+  combinations?: string[];
+}
+
+/** The scenario's labs as they are now; a matrix grouped by combination. */
+export async function status(file: string, options: StatusOptions = {}): Promise<LabReport> {
+  const loaded = await loadScenario(file);
+  const { scenario } = loaded;
+  const plans = selectCombinations(loaded.plans, options.combinations);
+  const reports = await Promise.all(plans.map(labStatus));
+  return combineReports(scenario.name, plans[0]!.file, reports.map((report, i) => ({ report, key: plans[i]!.combinationKey, values: plans[i]!.combination })));
+}

@@ -1,31 +1,29 @@
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
-import type { VmPlan } from '../scenario/index.js';
-import { bringUp, type VmOutcome } from './bring-up.js';
-import { openLab, type LabSession, type SessionOptions } from './lab-session.js';
-import { knownHosts, vmReport, type LabReport } from './lab-report.js';
-import { mapLimit } from './map-limit.js';
+import { loadScenario, selectCombinations, type LabPlan } from '../scenario/index.js';
+import type { EventSink } from './events.js';
+import { openLabPlan, type SessionOptions } from './lab-session.js';
+import { combineReports, knownHosts, vmReport, type LabReport } from './lab-report.js';
+import { ensureServers, serveReports } from './lab-servers.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import { placeAndCheck, type CapacityOptions } from './place-and-check.js';
+import { earlierFailures, withRetries } from './retries.js';
 
 export interface UpOptions extends SessionOptions, CapacityOptions {
-  /** Only these VMs. */
+  /** Only these VMs (in every combination of a matrix). */
   only?: string[];
-  /** VMs created and booted at once (default 2: TCG guests compete for the cores). */
+  /** VMs created and booted at once, over all combinations of a matrix (default 2: TCG guests compete for the cores). */
   parallel?: number;
+  /** Only the matrix combinations matching every `KEY=VALUE` (`provider=qemu`). */
+  combinations?: string[];
   /** How often a VM that fails verification is recreated and tried again (default 1). */
   retries?: number;
 }
 
 export interface UpResult {
   report: LabReport;
+  /** The VMs that failed; in a matrix, named `<combination>/<vm>`. */
   failures: { vm: string; error: unknown }[];
-}
-
-/** What happened to one VM across its attempts. */
-interface Attempts {
-  outcome: VmOutcome;
-  /** Why earlier attempts failed. */
-  failed: string[];
 }
 
 function selectVms<T extends { name: string }>(vms: T[], only: string[] | undefined): T[] {
@@ -37,43 +35,57 @@ function selectVms<T extends { name: string }>(vms: T[], only: string[] | undefi
   return vms.filter((vm) => only.includes(vm.name));
 }
 
-/** Errors another attempt cannot fix: bad input, a missing tool, Ctrl-C. */
-function retryable(error: unknown, session: LabSession): boolean {
-  if (session.signal.aborted) return false;
-  return !(error instanceof AtomlabError && ['BAD_INPUT', 'SCENARIO_INVALID', 'MISSING_TOOL', 'INTERRUPTED'].includes(error.code));
+/** How a VM of this lab is named in events and failures: `<combination>/<vm>` in a matrix. */
+export function qualifiedName(plan: LabPlan, vm: string): string {
+  return plan.combinationKey ? `${plan.combinationKey}/${vm}` : vm;
 }
 
-/** One VM, recreated and tried again after a failure, up to `retries` times; the others carry on. */
-async function withRetries(session: LabSession, plan: VmPlan, retries: number): Promise<Attempts> {
-  const failed: string[] = [];
-  for (let attempt = 0; ; attempt++) {
-    const lastAttempt = attempt >= retries;
-    try {
-      return { outcome: await bringUp(session, plan, { recreate: attempt > 0, lastAttempt }), failed };
-    } catch (error) {
-      if (lastAttempt || !retryable(error, session)) throw Object.assign(error as object, { earlierAttempts: failed });
-      failed.push(error instanceof Error ? error.message : String(error));
-      session.events({ kind: 'progress', vm: plan.name, detail: `attempt ${attempt + 1} failed; recreating it (attempt ${attempt + 2} of ${retries + 1})` });
-    }
-  }
+function qualifyEvents(sink: EventSink | undefined, plan: LabPlan): EventSink | undefined {
+  if (!sink || !plan.combinationKey) return sink;
+  return (event) => sink(event.vm === undefined ? event : { ...event, vm: qualifiedName(plan, event.vm) });
 }
 
-/** Brings the lab's VMs to a verified login, a bounded number at a time. */
-export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
-  await using session = await openLab(file, options);
-  const vms = await placeAndCheck(session, selectVms(session.plan.vms, options.only), options);
-  const results = await mapLimit(vms, options.parallel ?? 2, (plan) => withRetries(session, plan, options.retries ?? 1));
+/**
+ * One lab (a plain scenario, or one combination): placed and checked against the hosts'
+ * capacity, servers started, then its VMs through the shared limit, each retried on failure.
+ */
+async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise<UpResult> {
+  await using session = await openLabPlan(plan, { ...options, events: qualifyEvents(options.events, plan) });
+  const vms = await placeAndCheck(session, selectVms(plan.vms, options.only), options);
+  await ensureServers(session); // also stops servers of serve names the scenario dropped
+  const results = await Promise.allSettled(vms.map((vm) => limit(() => withRetries(session, vm, options.retries ?? 1))));
   await writeFileAtomic(session.paths.knownHosts, `${knownHosts(session.store.current)}\n`, { mode: 0o600 });
-  const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [{ vm: vms[i]!.name, error: result.reason as unknown }] : []));
-  const attempts = new Map(
-    results.map((r, i) => [vms[i]!.name, r.status === 'fulfilled' ? r.value : { failed: (r.reason as { earlierAttempts?: string[] }).earlierAttempts ?? [] }] as const),
-  );
+  const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [{ vm: qualifiedName(plan, vms[i]!.name), error: result.reason as unknown }] : []));
   const reports = await Promise.all(
-    vms.map(async (plan) => {
-      const tried = attempts.get(plan.name) as Partial<Attempts> | undefined;
-      const report = await vmReport(session.store.current.vms[plan.name], plan.name, plan.provider.name, await session.provider(plan.provider));
-      return { ...report, action: tried?.outcome?.action, ...(tried?.failed?.length ? { retried: tried.failed } : {}) };
+    vms.map(async (vm, i) => {
+      const tried = earlierFailures(results[i]!);
+      const report = await vmReport(session.store.current.vms[vm.name], vm.name, vm.provider.name, await session.provider(vm.provider));
+      return { ...report, action: tried.outcome?.action, ...(tried.failed?.length ? { retried: tried.failed } : {}) };
     }),
   );
-  return { report: { lab: session.plan.name, scenario: session.plan.file, vms: reports }, failures };
+  const serve = await serveReports(plan.serve, session.store.current);
+  return { report: { lab: plan.name, scenario: plan.file, vms: reports, ...(serve ? { serve } : {}) }, failures };
+}
+
+/**
+ * Brings the scenario's labs (one, or one per matrix combination, side by side) to verified
+ * logins; at most `parallel` VMs are created and booted at once over all of them.
+ */
+export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
+  const loaded = await loadScenario(file, options);
+  const { scenario } = loaded;
+  const plans = selectCombinations(loaded.plans, options.combinations);
+  const limit = createLimiter(options.parallel ?? 2);
+  const labs = await Promise.all(
+    plans.map(async (plan) => {
+      try {
+        return await upLab(plan, options, limit);
+      } catch (error) {
+        if (!plan.combinationKey || (error instanceof AtomlabError && error.code === 'BAD_INPUT')) throw error; // not one combination's own failure
+        return { report: { lab: plan.name, scenario: plan.file, vms: [] }, failures: [{ vm: `${plan.combinationKey}/*`, error }] };
+      }
+    }),
+  );
+  const report = combineReports(scenario.name, plans[0]!.file, labs.map((lab, i) => ({ report: lab.report, key: plans[i]!.combinationKey, values: plans[i]!.combination })));
+  return { report, failures: labs.flatMap((lab) => lab.failures) };
 }

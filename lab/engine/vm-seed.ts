@@ -4,6 +4,7 @@ import { generateKeyPair, loadOrCreateKeyPair, newInstanceId, renderSeed, writeC
 import { writeFileAtomic } from '../files/index.js';
 import type { VmPlan } from '../scenario/index.js';
 import type { LabPaths } from '../state/index.js';
+import { fillServeUrls } from './lab-servers.js';
 import { readablePassword } from './passwords.js';
 
 export type LabKey = KeyPair;
@@ -66,7 +67,7 @@ export interface RenderedVmSeed {
  * The seed `up` gives a VM: a new instance-id (cloud-init runs per-instance work once per id),
  * a host key known before boot, the lab key, the password.
  */
-export function renderVmSeed(plan: VmPlan, labKey: LabKey): RenderedVmSeed {
+export function renderVmSeed(plan: VmPlan, labKey: LabKey, serveUrls: Record<string, string> = {}): RenderedVmSeed {
   const hostPair = generateKeyPair(`root@${plan.hostname}`);
   const secrets: VmSecrets = { password: passwordFor(plan), hostPrivateKey: hostPair.privateKey };
   const instanceId = newInstanceId();
@@ -77,16 +78,16 @@ export function renderVmSeed(plan: VmPlan, labKey: LabKey): RenderedVmSeed {
     password: secrets.password,
     authorizedKeys: [labKey.publicKey, ...plan.login.sshKeys],
     hostKey: hostPair,
-    cloudConfig: plan.cloudConfig,
-    metaData: plan.metaData,
+    cloudConfig: fillServeUrls(plan.cloudConfig, serveUrls),
+    metaData: fillServeUrls(plan.metaData, serveUrls),
   });
   return { ...seed, instanceId, hostKey: hostPair.publicKey, secrets };
 }
 
 /** Renders the seed and writes it beside the VM's disk; the ISO holds the host's private key, so 0600. */
-export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey): Promise<PreparedSeed> {
+export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey, serveUrls: Record<string, string> = {}): Promise<PreparedSeed> {
   await mkdir(vmDir, { recursive: true, mode: 0o700 });
-  const seed = renderVmSeed(plan, labKey);
+  const seed = renderVmSeed(plan, labKey, serveUrls);
   await writeFileAtomic(secretsFile(vmDir), `${JSON.stringify(seed.secrets, null, 2)}\n`, { mode: 0o600 });
   const seedIso = join(vmDir, 'seed.iso');
   await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData, mode: 0o600 });

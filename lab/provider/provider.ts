@@ -71,6 +71,12 @@ export interface Provider {
   console(vm: VmRef, signal: AbortSignal): AsyncIterable<string>;
   /** A two-way stream to the serial console, for typing into it (`atomlab console`). */
   openConsole?(vm: VmRef): Promise<Duplex>;
+  /**
+   * The address a guest of this plan uses to reach a server listening on this machine's
+   * 127.0.0.1 (QEMU user networking: 10.0.2.2). Throws an AtomlabError saying why when the
+   * guest cannot reach it (a remote hypervisor, a network without a way back). Absent: cannot.
+   */
+  hostAddressForGuest?(plan: VmPlan): Promise<string>;
 }
 
 /** An optional ability: named snapshots of a VM's disk (and memory where the provider can). */

@@ -17,6 +17,8 @@ export interface ExpandContext {
   problems: ProblemList;
   /** Template names filled in later (served URLs), left in place now. */
   deferred: readonly string[];
+  /** `{{lab}}`: the lab's name (a matrix combination's own). */
+  lab: string;
 }
 
 function report(problems: ProblemList, base: PathSegment[], found: TemplateProblem[]): void {
@@ -26,13 +28,13 @@ function report(problems: ProblemList, base: PathSegment[], found: TemplateProbl
 function expandOne(ctx: ExpandContext, index: number, n: number): ExpandedVm | undefined {
   const entry = ctx.scenario.vms[index]!;
   const found: TemplateProblem[] = [];
-  const name = renderTemplates(entry.name, vmTemplateVars({ lab: ctx.scenario.name, n }, ctx.deferred), found);
+  const name = renderTemplates(entry.name, vmTemplateVars({ lab: ctx.lab, n }, ctx.deferred), found);
   const namePath = ['vms', index, 'name'];
   if (found.length) return void report(ctx.problems, namePath, found);
   if (!NAME_PATTERN.test(name)) {
     return void ctx.problems.at(namePath, `"${entry.name}" makes "${name}", not a valid VM name (letters, digits and -, starting with a letter or digit, at most 63)`);
   }
-  return { index, n, name, vars: vmTemplateVars({ lab: ctx.scenario.name, n, name }, ctx.deferred) };
+  return { index, n, name, vars: vmTemplateVars({ lab: ctx.lab, n, name }, ctx.deferred) };
 }
 
 /** The VMs an entry makes: `count` of them (numbered from 1), or the one. */

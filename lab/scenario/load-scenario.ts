@@ -14,6 +14,9 @@ export interface LoadOptions {
 
 export interface LoadedScenario {
   scenario: Scenario;
+  /** One plan per lab: one for a plain scenario, one per combination of a `matrix:`. */
+  plans: LabPlan[];
+  /** The first of `plans` (the only one unless the scenario has a matrix). */
   plan: LabPlan;
 }
 
@@ -27,7 +30,7 @@ export async function loadScenario(file = DEFAULT_SCENARIO, options: LoadOptions
   const shape = validateWithSchema(source, ScenarioSchema);
   if (!shape.data) throw new InvalidFileError(shape.problems);
   const catalog = options.catalog ?? (await loadCatalog());
-  const { plan, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides });
-  if (!plan) throw new InvalidFileError(sortProblems(problems));
-  return { scenario: shape.data, plan };
+  const { plans, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides });
+  if (!plans?.length) throw new InvalidFileError(sortProblems(problems));
+  return { scenario: shape.data, plans, plan: plans[0]! };
 }

@@ -88,7 +88,15 @@ export interface HostPlan {
 
 export type Placement = 'fill' | 'spread';
 
+/** A local directory the lab serves over HTTP (see lab/serve). */
+export interface ServePlan {
+  name: string;
+  /** Absolute path of the directory. */
+  path: string;
+}
+
 export interface LabPlan {
+  /** The lab's name; a matrix combination's is `<scenario name>-<combination key>`. */
   name: string;
   description?: string;
   /** Absolute path of the scenario file. */
@@ -99,4 +107,10 @@ export interface LabPlan {
   /** Hosts the libvirt VMs without a uri of their own are placed on (empty: none). */
   hosts: HostPlan[];
   placement: Placement;
+  /** Directories served for the lab's lifetime (`{{serve.NAME}}`). */
+  serve: ServePlan[];
+  /** Set for one combination of a `matrix:`: the value chosen per key, as labels (`provider: qemu`). */
+  combination?: Record<string, string>;
+  /** The combination's short name (`qemu-tiny`): in the lab name and its state directory. */
+  combinationKey?: string;
 }

@@ -1,16 +1,17 @@
 import { dirname, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
-import { labStateDir } from '../state/index.js';
+import { labStateDir, matrixStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
 import type { PathSegment, YamlSource } from '../yaml/index.js';
 import { expandEntry, renderSettings, type ExpandedVm } from './expand-count.js';
+import { expandMatrix, type Combination } from './expand-matrix.js';
 import { layerSettings } from './merge-settings.js';
-import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
+import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from './plan-types.js';
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
-import { DURATION, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
-import { servedNames } from './template-vars.js';
+import { resolveServe } from './resolve-serve.js';
+import { DURATION, NAME_PATTERN, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
 export interface PlanOptions {
   catalog: Catalog;
@@ -56,25 +57,31 @@ function portPlans(ports: VmSettings['ports']): PortPlan[] {
   });
 }
 
-/** The path of the layer that set a key, for pointing at it: the VM's own, else the defaults'. */
-function sourcePath(scenario: Scenario, index: number, key: keyof VmSettings): PathSegment[] {
-  const vm = scenario.vms[index]!;
-  return vm[key] !== undefined ? ['vms', index, key] : ['defaults', key];
-}
-
 interface VmContext {
   scenario: Scenario;
   options: PlanOptions;
   problems: ProblemList;
   scenarioDir: string;
+  /** Served names (`serve.NAME`), filled at seed time. */
   deferred: string[];
+  /** The lab's name (a matrix combination's own). */
+  lab: string;
+  combination?: Combination;
 }
 
-/** One VM's settings: defaults < entry < flags, templates filled. */
+/** The path of the layer that set a key, for pointing at it: the VM's own, the matrix value, else the defaults'. */
+function sourcePath(ctx: VmContext, index: number, key: keyof VmSettings): PathSegment[] {
+  const vm = ctx.scenario.vms[index]!;
+  if (vm[key] !== undefined) return ['vms', index, key];
+  const chosen = ctx.combination?.indexes[key];
+  return chosen === undefined ? ['defaults', key] : ['matrix', key, chosen];
+}
+
+/** One VM's settings: defaults < matrix value < entry < flags, templates filled. */
 function vmSettings(ctx: VmContext, vm: ExpandedVm): VmSettings | undefined {
   const { name: _name, count: _count, ...own } = ctx.scenario.vms[vm.index]!;
-  const layered = layerSettings(ctx.scenario.defaults, own, ctx.options.overrides);
-  return renderSettings(layered, vm, ctx.problems, (key) => sourcePath(ctx.scenario, vm.index, key));
+  const layered = layerSettings(ctx.scenario.defaults, ctx.combination?.settings, own, ctx.options.overrides);
+  return renderSettings(layered, vm, ctx.problems, (key) => sourcePath(ctx, vm.index, key));
 }
 
 function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
@@ -86,7 +93,7 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     problems.at(['vms', index], `VM "${vm.name}" has no image: set image on it or in defaults`);
     return undefined;
   }
-  const imagePath = sourcePath(scenario, index, 'image');
+  const imagePath = sourcePath(ctx, index, 'image');
   const image = resolveImage(settings.image, {
     catalog: options.catalog,
     scenarioDir: ctx.scenarioDir,
@@ -96,7 +103,7 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
   const provider = providerPlan(settings.provider ?? BUILTIN.provider);
   return {
-    lab: scenario.name,
+    lab: ctx.lab,
     name: vm.name,
     hostname: settings.hostname ?? vm.name,
     image,
@@ -119,7 +126,8 @@ interface Planned {
   plan: VmPlan;
 }
 
-function checkUnique(scenario: Scenario, vms: ExpandedVm[], planned: Planned[], problems: ProblemList): void {
+function checkUnique(ctx: VmContext, vms: ExpandedVm[], planned: Planned[]): void {
+  const { problems } = ctx;
   const names = new Map<string, ExpandedVm>();
   for (const vm of vms) {
     const first = names.get(vm.name);
@@ -131,7 +139,7 @@ function checkUnique(scenario: Scenario, vms: ExpandedVm[], planned: Planned[], 
     for (const port of plan.ports) {
       if (port.host === 'auto') continue;
       const owner = hostPorts.get(port.host);
-      if (owner) problems.at([...sourcePath(scenario, vm.index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
+      if (owner) problems.at([...sourcePath(ctx, vm.index, 'ports'), `${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`], `host port ${port.host} is already forwarded to ${owner}`);
       else hostPorts.set(port.host, `${plan.name}:${port.guest}`);
     }
   }
@@ -150,28 +158,38 @@ function hostPlans(scenario: Scenario, planned: Planned[], problems: ProblemList
   return hosts.map((host) => ({ uri: host.uri, cpus: host.cpus, memoryMiB: host.memory === undefined ? undefined : Math.ceil(parseSize(host.memory) / 1024 ** 2) }));
 }
 
-/** Resolves a validated scenario into a plan where every field is set, or returns every problem. */
-export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plan?: LabPlan; problems: Problem[] } {
-  const problems = new ProblemList(source);
-  const file = resolve(source.file);
-  const scenarioDir = dirname(file);
-  const ctx: VmContext = { scenario, options, problems, scenarioDir, deferred: servedNames(scenario) };
-  const expanded = scenario.vms.flatMap((_, index) => expandEntry({ scenario, problems, deferred: ctx.deferred }, index));
+type LabBase = Omit<VmContext, 'lab' | 'combination'> & { file: string };
+
+/** One lab: the scenario as written, or one combination of its matrix. */
+function planLab(base: LabBase, serve: ServePlan[], combination?: Combination): LabPlan {
+  const { scenario, problems, file } = base;
+  const lab = combination ? `${scenario.name}-${combination.key}` : scenario.name;
+  if (!NAME_PATTERN.test(lab)) problems.at(['matrix'], `the combination's lab name "${lab}" is too long for a host or domain name (at most 63): shorten the name or the values`);
+  const ctx: VmContext = { ...base, lab, combination };
+  const expanded = scenario.vms.flatMap((_, index) => expandEntry({ scenario, problems, deferred: ctx.deferred, lab }, index));
   const planned = expanded.flatMap((vm) => {
     const plan = planVm(ctx, vm);
     return plan ? [{ vm, plan }] : [];
   });
-  checkUnique(scenario, expanded, planned, problems);
+  checkUnique(ctx, expanded, planned);
   const hosts = hostPlans(scenario, planned, problems);
+  const stateDir = combination ? matrixStateDir(file, combination.key) : labStateDir(file);
+  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms: planned.map(({ plan }) => plan), hosts, placement: scenario.placement ?? 'fill', serve };
+  return combination ? { ...plan, combination: combination.labels, combinationKey: combination.key } : plan;
+}
+
+/**
+ * Resolves a validated scenario into plans where every field is set (one, or one per matrix
+ * combination), or returns every problem.
+ */
+export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[] } {
+  const problems = new ProblemList(source);
+  const file = resolve(source.file);
+  const scenarioDir = dirname(file);
+  const serve = resolveServe(scenario, scenarioDir, (path, message) => problems.at(path, message));
+  const base: LabBase = { scenario, options, problems, scenarioDir, file, deferred: serve.map((entry) => `serve.${entry.name}`) };
+  const combinations = scenario.matrix ? expandMatrix(scenario.matrix) : [undefined];
+  const plans = combinations.map((combination) => planLab(base, serve, combination));
   if (problems.problems.length > 0) return { problems: problems.problems };
-  const plan: LabPlan = {
-    name: scenario.name,
-    description: scenario.description,
-    file,
-    stateDir: labStateDir(file),
-    vms: planned.map(({ plan }) => plan),
-    hosts,
-    placement: scenario.placement ?? 'fill',
-  };
-  return { plan, problems: [] };
+  return { plans, problems: [] };
 }

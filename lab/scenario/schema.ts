@@ -127,12 +127,26 @@ export const HostSchema = z
     memory: size('memory').optional().describe('memory this host may give the lab (default: its available memory less a reserve)'),
   })
   .describe('a libvirt host the lab may place VMs on');
+/** A directory served over HTTP for the lab's lifetime; `{{serve.NAME}}` is its URL as guests see it. */
+export const ServeEntrySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, { error: 'must be letters, digits, _ and -, starting with a letter' }).describe('used as {{serve.NAME}}'),
+  path: z.string().min(1).describe('a local directory (relative to the scenario file)'),
+});
+
+/** `matrix:` lists values for any VM setting `defaults` allows; every combination is its own lab. */
+export const MatrixSchema = z
+  .strictObject(Object.fromEntries(Object.entries(VmSettingsShape).map(([key, schema]) => [key, z.array(schema.unwrap()).min(1).optional()])) as {
+    [K in keyof typeof VmSettingsShape]: z.ZodOptional<z.ZodArray<ReturnType<(typeof VmSettingsShape)[K]['unwrap']>>>;
+  })
+  .describe('values per VM setting (provider, image, memory, …): every combination runs as its own lab, overriding defaults');
 
 export const ScenarioSchema = z
   .strictObject({
     name: z.string().regex(NAME_PATTERN, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }).describe('the lab name'),
     description: z.string().optional(),
     defaults: VmDefaultsSchema.optional(),
+    serve: z.array(ServeEntrySchema).optional().describe('local directories served over HTTP to the lab ({{serve.NAME}})'),
+    matrix: MatrixSchema.optional(),
     vms: z.array(VmSchema).min(1),
     hosts: z.array(HostSchema).min(1).optional().describe('libvirt hosts to place the lab\'s libvirt VMs on'),
     placement: z.enum(PLACEMENTS).optional().describe('fill: the host with the most free memory first, until full; spread: evenly'),
@@ -148,6 +162,8 @@ export type VmSettings = z.infer<typeof VmDefaultsSchema>;
 export type VmEntry = z.infer<typeof VmSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type HostEntry = z.infer<typeof HostSchema>;
+export type ServeEntry = z.infer<typeof ServeEntrySchema>;
+export type Matrix = z.infer<typeof MatrixSchema>;
 
 /** The JSON Schema editors use (`# yaml-language-server: $schema=…`). */
 export function scenarioJsonSchema(): Record<string, unknown> {

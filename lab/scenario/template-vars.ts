@@ -1,4 +1,4 @@
-import { DEFERRED, templateNames, type TemplateVars } from '../template/index.js';
+import { DEFERRED, type TemplateVars } from '../template/index.js';
 
 /** What a VM's templates may refer to. */
 export interface VmTemplateInput {
@@ -7,25 +7,6 @@ export interface VmTemplateInput {
   n: number;
   /** The VM's rendered name (absent while the name itself is rendered). */
   name?: string;
-}
-
-/** Every `serve.NAME` the scenario's text refers to, anywhere. */
-export function servedNames(value: unknown): string[] {
-  const names = new Set<string>();
-  const visit = (item: unknown): void => {
-    if (typeof item === 'string') {
-      for (const name of templateNames(item)) if (name.startsWith('serve.')) names.add(name);
-    } else if (Array.isArray(item)) {
-      item.forEach(visit);
-    } else if (item !== null && typeof item === 'object') {
-      for (const [key, inner] of Object.entries(item)) {
-        visit(key);
-        visit(inner);
-      }
-    }
-  };
-  visit(value);
-  return [...names];
 }
 
 /**

@@ -3,3 +3,5 @@ export type { LabPaths } from './lab-paths.js';
 export { StateStore, readState } from './state-store.js';
 export { acquireLabLock } from './lab-lock.js';
 export type { LabState, VmRecord, LoginCheck } from './lab-state.js';
+export { labStateDirs, matrixStateDir } from './matrix-dirs.js';
+export type { StateDirEntry } from './matrix-dirs.js';

@@ -12,6 +12,8 @@ export interface LabPaths {
   /** known_hosts with every VM's pinned host key, for `atomlab ssh`. */
   knownHosts: string;
   vmDir(name: string): string;
+  /** The file servers' logs (one per serve name). */
+  serveDir: string;
 }
 
 export function labPaths(stateDir: string): LabPaths {
@@ -25,6 +27,7 @@ export function labPaths(stateDir: string): LabPaths {
     publicKey: join(keysDir, 'id_ed25519.pub'),
     knownHosts: join(keysDir, 'known_hosts'),
     vmDir: (name) => join(stateDir, 'vms', name),
+    serveDir: join(stateDir, 'serve'),
   };
 }
 

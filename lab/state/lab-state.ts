@@ -1,4 +1,5 @@
 import type { VmRef } from '../provider/index.js';
+import type { ServerProcess } from '../serve/index.js';
 
 /** What `up` verified about a VM's login. */
 export interface LoginCheck {
@@ -40,6 +41,8 @@ export interface LabState {
   lab: string;
   scenario: string;
   vms: Record<string, VmRecord>;
+  /** The lab's file servers by serve name (`serve:` in the scenario), for reuse and for `down`. */
+  serve?: Record<string, ServerProcess>;
 }
 
 export function emptyState(lab: string, scenario: string): LabState {

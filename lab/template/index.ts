@@ -1,2 +1,2 @@
-export { renderTemplate, renderTemplates, templateNames, DEFERRED } from './render-template.js';
+export { renderTemplate, renderTemplates, templateNames, fillDeferred, DEFERRED } from './render-template.js';
 export type { TemplateValue, TemplateVars, TemplateProblem } from './render-template.js';

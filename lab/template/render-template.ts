@@ -67,3 +67,18 @@ export function renderTemplates<T>(value: T, vars: TemplateVars, problems: Templ
   }
   return value;
 }
+
+function mapStrings<T>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [map(key), mapStrings(item, map)])) as T;
+  return value;
+}
+
+/**
+ * The second stage, for names deferred at plan time (served URLs): fills only these names and
+ * leaves every other brace pair as it is (the first stage already turned `\{{` into `{{`).
+ */
+export function fillDeferred<T>(value: T, vars: Readonly<Record<string, string>>): T {
+  return mapStrings(value, (text) => text.replace(REFERENCE, (whole, name: string | undefined) => (name !== undefined && Object.hasOwn(vars, name) ? vars[name]! : whole)));
+}

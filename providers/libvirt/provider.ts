@@ -11,7 +11,7 @@ import { el, renderXml } from './xml.js';
 import { logLines, streamLines } from './console.js';
 import { deleteUnusedBase, deleteVolumes, onePoolAtATime } from './volumes.js';
 import { probeLibvirt } from './probe.js';
-import type { LibvirtOptions } from './options.js';
+import { isLoopback, uriHost, type LibvirtOptions } from './options.js';
 
 const STATES: Record<DomainState, VmState> = {
   nostate: 'stopped',
@@ -210,6 +210,20 @@ export class LibvirtProvider implements Provider, Snapshots, Resources {
   async forwardedPorts(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]> {
     const data = dataOf(vm);
     return data.forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: data.reach, port: f.host } }));
+  }
+
+  /**
+   * User networking run by a libvirtd on this machine reaches the host's 127.0.0.1 at 10.0.2.2.
+   * A remote libvirt host, or a libvirt network, has no way back to this machine's loopback.
+   */
+  hostAddressForGuest(plan: VmPlan): Promise<string> {
+    const refuse = (why: string, hint: string) =>
+      Promise.reject(new AtomlabError(`${plan.name} cannot reach files served on this machine: ${why}`, { code: 'BAD_INPUT', hint, context: { vm: plan.name, provider: this.name } }));
+    const host = uriHost(this.options.uri);
+    if (!isLoopback(host)) return refuse(`the libvirt host ${host} is another machine`, 'serve the files from a server the libvirt host can reach, or use a local libvirt URI');
+    if (this.options.network) return refuse(`it is on libvirt network "${this.options.network}", not user networking`, 'drop the provider\'s network option (user networking reaches the host at 10.0.2.2)');
+    if (plan.hardware.nics === 0) return refuse('it has no network card', 'set hardware.nics to 1 or more');
+    return Promise.resolve('10.0.2.2');
   }
 
   console(vm: VmRef, signal: AbortSignal): AsyncIterable<string> {

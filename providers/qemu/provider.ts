@@ -35,6 +35,8 @@ const LOOPBACK = '127.0.0.1';
 function reachableAt(listen: string | undefined): string {
   return !listen || listen === '0.0.0.0' ? LOOPBACK : listen;
 }
+/** QEMU user networking's address for the host (its 127.0.0.1), as guests see it. */
+const USER_NET_HOST = '10.0.2.2';
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {
   for (const path of paths) if (await stat(path).then(() => true, () => false)) return path;
@@ -184,6 +186,14 @@ export class QemuProvider implements Provider, Snapshots, Resources {
   async forwardedPorts(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]> {
     const runtime = await this.runtime(vm);
     return runtime.forwards.slice(1).map((f) => ({ guest: f.guest, protocol: f.protocol, host: { host: reachableAt(runtime.listen), port: f.host } }));
+  }
+
+  /** User networking: the guest reaches the host's 127.0.0.1 at the slirp gateway. */
+  hostAddressForGuest(plan: VmPlan): Promise<string> {
+    if (plan.hardware.nics === 0) {
+      return Promise.reject(new AtomlabError(`${plan.name} has no network card, so it cannot reach the lab's served files`, { code: 'BAD_INPUT', hint: 'set hardware.nics to 1 or more', context: { vm: plan.name, provider: this.name } }));
+    }
+    return Promise.resolve(USER_NET_HOST);
   }
 
   async openConsole(vm: VmRef): Promise<Duplex> {

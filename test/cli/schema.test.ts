@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readFile, readdir } from 'node:fs/promises';
 import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -13,7 +14,9 @@ test('atomlab schema prints the committed schema/scenario.schema.json', async (t
 
 async function schemaValidator() {
   const schema = JSON.parse(await readFile('schema/scenario.schema.json', 'utf8')) as object;
-  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats.default(ajv); // the schema's formats (ipv4) are checked, not ignored
+  return ajv.compile(schema);
 }
 
 test('an outside JSON Schema validator accepts every shipped scenario', async (t) => {

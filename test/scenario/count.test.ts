@@ -39,6 +39,7 @@ vms:
 
 test('served URLs ({{serve.NAME}}) are left for seed time', async (t) => {
   const { plan } = await load(`name: class
+serve: [{ name: repo, path: . }]
 defaults: { image: tiny, cloudConfig: { runcmd: ["curl {{serve.repo}}/{{name}}"] } }
 vms: [{ name: "s{{n}}", count: 2 }]
 `);

@@ -38,3 +38,12 @@ test('values are rendered deeply, keys included, and problems carry their path',
   t.deepEqual(problems.map((p) => p.path), [['write_files', 0, 'content']]);
   t.deepEqual(value.write_files[0], { path: '/etc/{{name}}', content: 'n={{n}} {{bogus}}' }, 'the input is not changed');
 });
+
+test('the second stage fills only deferred names and keeps literal braces the first stage made', async (t) => {
+  const { fillDeferred } = await import('../../lab/template/index.js');
+  const first = renderTemplate('\\{{ v1.hostname }} {{serve.repo}}/{{name}}', { name: 'vm-1', 'serve.repo': DEFERRED });
+  t.is(first, '{{ v1.hostname }} {{serve.repo}}/vm-1');
+  t.deepEqual(fillDeferred({ [first]: [first] }, { 'serve.repo': 'http://10.0.2.2:8000' }), {
+    '{{ v1.hostname }} http://10.0.2.2:8000/vm-1': ['{{ v1.hostname }} http://10.0.2.2:8000/vm-1'],
+  });
+});
