@@ -7,6 +7,7 @@ import { formatPath, keyPosition, valuePosition, type PathSegment, type YamlSour
 import { layerSettings } from './merge-settings.js';
 import type { HardwarePlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, VmPlan } from './plan-types.js';
 import { resolveImage } from './resolve-image.js';
+import { resolveSteps } from './resolve-steps.js';
 import { DURATION, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
 export interface PlanOptions {
@@ -141,6 +142,7 @@ export function resolvePlan(source: YamlSource, scenario: Scenario, options: Pla
   const ctx: VmContext = { scenario, options, problems, scenarioDir };
   const vms = scenario.vms.map((_, index) => planVm(ctx, index)).filter((vm): vm is VmPlan => vm !== undefined);
   checkUnique(scenario, vms, problems);
+  const steps = resolveSteps(scenario.steps, { vmNames: scenario.vms.map((vm) => vm.name), scenarioDir, report: (path, message, key) => problems.at(path, message, key) });
   if (problems.problems.length > 0) return { problems: problems.problems };
   const plan: LabPlan = {
     name: scenario.name,
@@ -148,6 +150,7 @@ export function resolvePlan(source: YamlSource, scenario: Scenario, options: Pla
     file,
     stateDir: labStateDir(file),
     vms,
+    steps,
   };
   return { plan, problems: [] };
 }

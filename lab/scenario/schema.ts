@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIZE_PATTERN } from '../sizes/index.js';
+import { StepSchema } from './steps-schema.js';
 
 /** Names that end up in hostnames, domain names and file names. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
@@ -115,6 +116,7 @@ export const ScenarioSchema = z
     description: z.string().optional(),
     defaults: VmDefaultsSchema.optional(),
     vms: z.array(VmSchema).min(1),
+    steps: z.array(StepSchema).optional().describe('QA steps `atomlab run` performs in order (VMs of one step in parallel)'),
   })
   .describe('An atomlab scenario: a lab of VMs');
 
