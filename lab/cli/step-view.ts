@@ -54,7 +54,7 @@ export class StepView {
           slot.done = (outcome) => {
             if (outcome instanceof Error) reject(outcome);
             else {
-              if (outcome === 'skipped') task.skip(`${task.title} (skipped)`);
+              if (outcome === 'skipped') task.skip('skipped');
               resolve();
             }
           };

@@ -27,7 +27,7 @@ function addCase(suite: TestSuite, lab: string, result: StepResult): void {
   const testCase = suite
     .testCase()
     .className(`${lab}.${result.vm}`)
-    .name(`${String(result.step).padStart(2, '0')} ${result.kind}: ${result.name}`)
+    .name(`${String(result.step).padStart(2, '0')} ${result.name}`)
     .time(result.durationMs / 1000)
     .property('vm', result.vm)
     .property('kind', result.kind);

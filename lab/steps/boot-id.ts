@@ -57,8 +57,11 @@ export async function waitForNewBoot(guest: Guest, options: NewBootOptions): Pro
   });
 }
 
-/** Starts a reboot in the background so the SSH command returns before the connection drops. */
-export const REBOOT_COMMAND = `sudo -n sh -c 'nohup sh -c "sleep 1; systemctl reboot || reboot" >/dev/null 2>&1 &'`;
+/**
+ * Starts a reboot in the background (HUP ignored, no nohup needed) so the SSH command returns
+ * before the connection drops.
+ */
+export const REBOOT_COMMAND = `sudo -n sh -c 'trap "" HUP; (sleep 1; systemctl reboot || reboot) </dev/null >/dev/null 2>&1 &'`;
 
 /** Reboots the guest and waits until it has really rebooted and login works again. */
 export async function rebootGuest(guest: Guest, options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (detail: string) => void }): Promise<string> {

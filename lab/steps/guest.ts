@@ -5,6 +5,8 @@ import { ConsoleWatch, STAGES, waitReady, type ReadyTarget, type Stage, type Clo
 import { sshConnect, type ExecResult, type SshTarget } from '../ssh/index.js';
 import { execStreaming, forwardOut, type StreamExecOptions } from './guest-ssh.js';
 
+const SFTP_WAIT_MS = 10_000;
+
 /** How a step reaches one VM: commands over SSH (host key pinned), its console, its provider. */
 export interface Guest {
   readonly vm: string;
@@ -101,15 +103,30 @@ export class LabGuest implements Guest {
   }
 
   async copy(from: string, to: string, signal?: AbortSignal): Promise<'sftp' | 'ssh'> {
+    if (await this.sftpPut(from, to, signal)) return 'sftp';
     const client = await sshConnect(await this.target(signal));
     try {
-      const sftp = await new Promise<SFTPWrapper | undefined>((resolve) => client.sftp((error, s) => resolve(error ? undefined : s)));
-      if (sftp) {
-        await new Promise<void>((resolve, reject) => sftp.fastPut(from, to, (error) => (error ? reject(error) : resolve())));
-        return 'sftp';
-      }
       await catInto(client, from, to, signal);
       return 'ssh';
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** False when the server offers no SFTP (dropbear without sftp-server never answers: hence the timer). */
+  private async sftpPut(from: string, to: string, signal?: AbortSignal): Promise<boolean> {
+    const client = await sshConnect(await this.target(signal));
+    try {
+      const sftp = await new Promise<SFTPWrapper | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), SFTP_WAIT_MS);
+        client.sftp((error, s) => {
+          clearTimeout(timer);
+          resolve(error ? undefined : s);
+        });
+      });
+      if (!sftp) return false;
+      await new Promise<void>((resolve, reject) => sftp.fastPut(from, to, (error) => (error ? reject(error) : resolve())));
+      return true;
     } finally {
       client.destroy();
     }
@@ -139,6 +156,7 @@ function catInto(client: Client, from: string, to: string, signal?: AbortSignal)
       signal?.addEventListener('abort', abort, { once: true });
       let stderr = '';
       channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      channel.resume(); // drain stdout, or the channel never ends and 'close' never comes
       channel.on('close', (code: number | null) => {
         signal?.removeEventListener('abort', abort);
         if (code === 0) resolve();
