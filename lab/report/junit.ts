@@ -34,6 +34,7 @@ function addCase(suite: TestSuite, lab: string, result: StepResult): void {
   if (result.status === 'failed') testCase.failure(result.failure?.message ?? 'failed', result.kind).stacktrace(failureText(result));
   if (result.status === 'skipped') testCase.skipped().property('skipped', result.detail ?? '');
   if (result.status === 'passed' && result.detail) testCase.property('verified', result.detail);
+  if (result.status !== 'passed') return; // a failure's text holds its output already (some consumers show system-err instead)
   if (result.output?.stdout) testCase.standardOutput(result.output.stdout);
   if (result.output?.stderr) testCase.standardError(result.output.stderr);
 }

@@ -1,0 +1,87 @@
+import test from 'ava';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseJunit } from 'test-results-parser';
+import { parseDocument } from 'yaml';
+import type { RunReport } from '../../lab/steps/index.js';
+import { startUpdateRepo, type UpdateRepo } from '../fixtures/update-repo.js';
+import { labDir, processesMentioning } from '../helpers/lab.js';
+import { ROOT, runCli } from '../helpers/run-cli.js';
+
+// One tiny VM under QEMU (TCG) runs the whole shipped upgrade/rollback scenario once, then a
+// failing scenario on the same lab. Serial, generous timeouts, no timing assertions.
+const LONG = { timeoutMs: 40 * 60_000 };
+
+/** The shipped scenario, pointed at the test's update repository through cloud-config. */
+async function shippedScenario(repo: UpdateRepo): Promise<{ dir: string; file: string }> {
+  const text = await readFile(join(ROOT, 'scenarios/atomic-upgrade-rollback.yaml'), 'utf8');
+  const doc = parseDocument(text);
+  const remote = `[remote "tiny"]\nurl=${repo.guestUrl}\ngpg-verify=false\n`;
+  doc.setIn(['defaults', 'cloudConfig'], { write_files: [{ path: '/etc/ostree/remotes.d/tiny.conf', content: remote }] });
+  return labDir(doc.toString());
+}
+
+const FAILING = (name: string) => `name: ${name}
+defaults: { image: tiny, memory: 256MiB }
+vms:
+  - name: atomic
+    hostname: atomic
+steps:
+  - name: says hello
+    run: echo hello; echo to-stderr >&2
+    expect: { stdout: { contains: goodbye } }
+  - name: never reached
+    run: "true"
+`;
+
+let repo: UpdateRepo | undefined;
+test.after.always(async () => {
+  await repo?.close();
+});
+
+test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a failing expect exits 1 and its JUnit names the step', async (t) => {
+  // the first download of a tree is held back, so the interrupting reset lands mid-download
+  repo = await startUpdateRepo({ versions: ['2'], holdFirst: /\.tar\.gz$/ });
+  const { dir, file } = await shippedScenario(repo);
+  const junit = join(dir, 'report.xml');
+  try {
+    const run = await runCli(['run', file, '--junit', junit, '--json'], LONG);
+    const report = JSON.parse(run.stdout) as RunReport;
+    const failures = report.results.filter((r) => r.status !== 'passed').map((r) => `${r.step} ${r.name}: ${r.failure?.message ?? r.detail}`);
+    t.deepEqual(failures, [], run.stderr.slice(-3000));
+    t.is(run.exitCode, 0);
+    t.is(report.totals.passed, report.results.length);
+    const detail = (kind: string) => report.results.filter((r) => r.kind === kind).map((r) => r.detail ?? '');
+    t.regex(detail('upgrade')[0]!, /interrupted by a hard reset; the host booted the deployment from before the upgrade/);
+    t.regex(detail('upgrade')[1]!, /version 1\) → .*version 2\)/);
+    t.deepEqual(detail('rollback').map((d) => /→ .*\(version (\d)\)$/.exec(d)?.[1]), ['1', '2', '1']);
+    t.true(repo.requests.filter((p) => p.endsWith('.tar.gz')).length >= 2, 'the tree was requested again after the interrupted download');
+
+    const parsed = parseJunit({ type: 'junit', files: [junit] });
+    t.is(parsed.suites.flatMap((s) => s.cases).length, report.results.length);
+    t.is(parsed.passed, report.results.length);
+    t.is(parsed.failed, 0);
+
+    // a failing scenario beside it: same lab and VM (no second boot), other steps
+    const failingFile = join(dir, 'failing.yaml');
+    await writeFile(failingFile, FAILING('atomic-upgrade-rollback'));
+    const failingJunit = join(dir, 'failing.xml');
+    const failing = await runCli(['run', failingFile, '--junit', failingJunit], LONG);
+    t.is(failing.exitCode, 1, failing.stderr);
+    t.regex(failing.stdout, /FAIL +1\. atomic: says hello — stdout does not contain "goodbye"/);
+    const judged = parseJunit({ type: 'junit', files: [failingJunit] });
+    t.is(judged.failed, 1);
+    t.is(judged.skipped, 1);
+    const failedCase = judged.suites.flatMap((s) => s.cases).find((c) => c.status === 'FAIL')!;
+    t.is(failedCase.name, '01 says hello');
+    t.regex(failedCase.failure, /stdout does not contain "goodbye"/);
+    t.regex(failedCase.stack_trace, /command: echo hello; echo to-stderr >&2/);
+    t.regex(failedCase.stack_trace, /stdout:\n {2}hello/);
+    t.regex(failedCase.stack_trace, /stderr:\n {2}to-stderr/);
+    t.regex(failedCase.stack_trace, /console \(last \d+ lines\)/);
+  } finally {
+    const down = await runCli(['down', file], LONG);
+    t.is(down.exitCode, 0, down.stderr);
+    t.deepEqual(await processesMentioning(dir), []);
+  }
+});
