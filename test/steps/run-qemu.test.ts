@@ -1,32 +1,30 @@
 import test from 'ava';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseJunit } from 'test-results-parser';
-import { parseDocument } from 'yaml';
 import type { RunReport } from '../../lab/steps/index.js';
-import { startUpdateRepo, type UpdateRepo } from '../fixtures/update-repo.js';
-import { labDir, processesMentioning } from '../helpers/lab.js';
-import { ROOT, runCli } from '../helpers/run-cli.js';
+import { shippedUpgradeScenario, startUpdateRepo, type UpdateRepo } from '../fixtures/update-repo.js';
+import { processesMentioning } from '../helpers/lab.js';
+import { runCli } from '../helpers/run-cli.js';
 
 // One tiny VM under QEMU (TCG) runs the whole shipped upgrade/rollback scenario once, then a
 // failing scenario on the same lab. Serial, generous timeouts, no timing assertions.
 const LONG = { timeoutMs: 40 * 60_000 };
 
-/** The shipped scenario, pointed at the test's update repository through cloud-config. */
-async function shippedScenario(repo: UpdateRepo): Promise<{ dir: string; file: string }> {
-  const text = await readFile(join(ROOT, 'scenarios/atomic-upgrade-rollback.yaml'), 'utf8');
-  const doc = parseDocument(text);
-  const remote = `[remote "tiny"]\nurl=${repo.guestUrl}\ngpg-verify=false\n`;
-  doc.setIn(['defaults', 'cloudConfig'], { write_files: [{ path: '/etc/ostree/remotes.d/tiny.conf', content: remote }] });
-  return labDir(doc.toString());
-}
-
-const FAILING = (name: string) => `name: ${name}
+/** Same lab and VM as the shipped scenario (so no second boot): snapshot, copy, revert, then a failing expect. */
+const SECOND = (name: string) => `name: ${name}
 defaults: { image: tiny, memory: 256MiB }
 vms:
   - name: atomic
     hostname: atomic
 steps:
+  - snapshot: before-copy
+  - copy: { from: payload.txt, to: /var/tmp/payload.txt, mode: "0600" }
+  - run: stat -c %a /var/tmp/payload.txt && cat /var/tmp/payload.txt
+    expect: { stdout: { contains: ["600", "payload for the guest"] } }
+  - revert: before-copy
+  - run: test ! -e /var/tmp/payload.txt
+  - wait-port: 22
   - name: says hello
     run: echo hello; echo to-stderr >&2
     expect: { stdout: { contains: goodbye } }
@@ -42,7 +40,7 @@ test.after.always(async () => {
 test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a failing expect exits 1 and its JUnit names the step', async (t) => {
   // the first download of a tree is slow, so the interrupting reset lands before the upgrade is done
   repo = await startUpdateRepo({ versions: ['2'], slowFirst: { pattern: /\.tar\.gz$/, delayMs: 30_000 } });
-  const { dir, file } = await shippedScenario(repo);
+  const { dir, file } = await shippedUpgradeScenario(repo);
   const junit = join(dir, 'report.xml');
   try {
     const run = await runCli(['run', file, '--junit', junit, '--json'], LONG);
@@ -64,16 +62,18 @@ test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a
 
     // a failing scenario beside it: same lab and VM (no second boot), other steps
     const failingFile = join(dir, 'failing.yaml');
-    await writeFile(failingFile, FAILING('atomic-upgrade-rollback'));
+    await writeFile(failingFile, SECOND('atomic-upgrade-rollback'));
+    await writeFile(join(dir, 'payload.txt'), 'payload for the guest\n');
     const failingJunit = join(dir, 'failing.xml');
     const failing = await runCli(['run', failingFile, '--junit', failingJunit], LONG);
     t.is(failing.exitCode, 1, failing.stderr);
-    t.regex(failing.stdout, /FAIL +1\. atomic: says hello — stdout does not contain "goodbye"/);
+    t.regex(failing.stdout, /FAIL +7\. atomic: says hello — stdout does not contain "goodbye"/);
+    t.regex(failing.stdout, /^6 passed, 1 failed, 1 skipped/m, 'snapshot, copy (mode, content), revert (the copy is gone) and wait-port passed');
     const judged = parseJunit({ type: 'junit', files: [failingJunit] });
     t.is(judged.failed, 1);
     t.is(judged.skipped, 1);
     const failedCase = judged.suites.flatMap((s) => s.cases).find((c) => c.status === 'FAIL')!;
-    t.is(failedCase.name, '01 says hello');
+    t.is(failedCase.name, '07 says hello');
     t.regex(failedCase.failure, /stdout does not contain "goodbye"/);
     t.regex(failedCase.stack_trace, /command: echo hello; echo to-stderr >&2/);
     t.regex(failedCase.stack_trace, /stdout:\n {2}hello/);
