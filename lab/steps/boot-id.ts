@@ -63,13 +63,39 @@ export async function waitForNewBoot(guest: Guest, options: NewBootOptions): Pro
  */
 export const REBOOT_COMMAND = `sudo -n sh -c 'trap "" HUP; (sleep 1; systemctl reboot || reboot) </dev/null >/dev/null 2>&1 &'`;
 
+/** True once the guest stops answering or answers with another boot_id; false if it stays up as it was. */
+async function wentDown(guest: Guest, before: string, withinMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline && !signal?.aborted) {
+    const now = await readBootId(guest, signal, 20_000).catch(() => undefined);
+    if (now !== before) return true;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  return false;
+}
+
+/** How long a guest may keep answering, unchanged, after the reboot command before it is asked again. */
+const GO_DOWN_MS = 90_000;
+
+/**
+ * Asks the guest to reboot until it goes down (at most three times: under load the SSH session
+ * that carries the command can fail before the command runs, and an error after it ran looks
+ * the same from here).
+ */
+async function triggerReboot(guest: Guest, before: string, options: { signal?: AbortSignal; onProgress?: (detail: string) => void }): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    options.onProgress?.(attempt === 1 ? 'rebooting' : `the guest is still up with the same boot_id: asking again (${attempt})`);
+    const result = await guest.exec(REBOOT_COMMAND, { timeoutMs: 30_000, signal: options.signal }).catch(() => undefined); // the connection may drop
+    if (result && result.code !== 0) throw new StepFailure(`the reboot command failed: ${result.stderr.trim()}`, { command: REBOOT_COMMAND, exitCode: result.code, stdout: result.stdout, stderr: result.stderr });
+    if (await wentDown(guest, before, GO_DOWN_MS, options.signal)) return;
+  }
+}
+
 /** Reboots the guest and waits until it has really rebooted and login works again. */
 export async function rebootGuest(guest: Guest, options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (detail: string) => void }): Promise<string> {
   const started = Date.now();
   const before = await readBootId(guest, options.signal);
-  options.onProgress?.('rebooting');
-  const result = await guest.exec(REBOOT_COMMAND, { timeoutMs: 30_000, signal: options.signal }).catch(() => undefined); // the connection may drop
-  if (result && result.code !== 0) throw new StepFailure(`the reboot command failed: ${result.stderr.trim()}`, { command: REBOOT_COMMAND, exitCode: result.code, stdout: result.stdout, stderr: result.stderr });
+  await triggerReboot(guest, before, options);
   await waitForNewBoot(guest, { before, timeoutMs: options.timeoutMs - (Date.now() - started), signal: options.signal, onProgress: options.onProgress });
   return before;
 }
