@@ -22,13 +22,14 @@ function message(error: unknown): string {
 /** Runs one step on one VM with its timeout; never throws: a failure becomes the result. */
 async function runOne(step: StepPlan, guest: Guest, options: RunStepsOptions): Promise<StepResult> {
   const started = Date.now();
+  let last: string | undefined;
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const timedOut = new Promise<never>((_, reject) => {
     const timer = setTimeout(() => {
       controller.abort();
-      reject(new StepFailure(`timed out after ${Math.round(step.timeoutMs / 1000)} s`, {}, 'raise the step\'s timeout, or look at the console lines'));
+      reject(new StepFailure(`timed out after ${Math.round(step.timeoutMs / 1000)} s${last ? ` (last: ${last})` : ''}`, {}, 'raise the step\'s timeout, or look at the console lines'));
     }, step.timeoutMs);
     controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   });
@@ -37,7 +38,10 @@ async function runOne(step: StepPlan, guest: Guest, options: RunStepsOptions): P
     step,
     signal: controller.signal,
     remaining: () => step.timeoutMs - (Date.now() - started),
-    progress: (detail) => options.events?.({ kind: 'step-progress', step: step.index, vm: guest.vm, detail }),
+    progress: (detail) => {
+      last = detail;
+      options.events?.({ kind: 'step-progress', step: step.index, vm: guest.vm, detail });
+    },
   };
   const executor = options.executors?.[step.action.kind] ?? EXECUTORS[step.action.kind];
   const base = { step: step.index, name: step.name, kind: step.action.kind, vm: guest.vm };
