@@ -25,6 +25,9 @@ steps:
   - revert: before-copy
   - run: test ! -e /var/tmp/payload.txt
   - wait-port: 22
+  - run: busybox httpd -p 8080 -h /etc
+  - wait-port: 8080
+    http: { path: /hostname, status: 200 }
   - name: says hello
     run: echo hello; echo to-stderr >&2
     expect: { stdout: { contains: goodbye } }
@@ -67,13 +70,13 @@ test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a
     const failingJunit = join(dir, 'failing.xml');
     const failing = await runCli(['run', failingFile, '--junit', failingJunit], LONG);
     t.is(failing.exitCode, 1, failing.stderr);
-    t.regex(failing.stdout, /FAIL +7\. atomic: says hello — stdout does not contain "goodbye"/);
-    t.regex(failing.stdout, /^6 passed, 1 failed, 1 skipped/m, 'snapshot, copy (mode, content), revert (the copy is gone) and wait-port passed');
+    t.regex(failing.stdout, /FAIL +9\. atomic: says hello — stdout does not contain "goodbye"/);
+    t.regex(failing.stdout, /^8 passed, 1 failed, 1 skipped/m, 'snapshot, copy (mode, content), revert (the copy is gone), wait-port (TCP, and HTTP through SSH) passed');
     const judged = parseJunit({ type: 'junit', files: [failingJunit] });
     t.is(judged.failed, 1);
     t.is(judged.skipped, 1);
     const failedCase = judged.suites.flatMap((s) => s.cases).find((c) => c.status === 'FAIL')!;
-    t.is(failedCase.name, '07 says hello');
+    t.is(failedCase.name, '09 says hello');
     t.regex(failedCase.failure, /stdout does not contain "goodbye"/);
     t.regex(failedCase.stack_trace, /command: echo hello; echo to-stderr >&2/);
     t.regex(failedCase.stack_trace, /stdout:\n {2}hello/);
