@@ -12,8 +12,9 @@ import { register as down } from './down.js';
 import { register as cidata } from './cidata.js';
 import { register as snapshot } from './snapshot.js';
 import { register as roster } from './roster.js';
+import { register as run } from './run.js';
 
 /** Every command atomlab offers registers itself here; each lives in lab/cli/<command>.ts. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, status, ssh, consoleCommand, snapshot, roster, down, images, cidata, doctor];
+export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, run, status, ssh, consoleCommand, snapshot, roster, down, images, cidata, doctor];

@@ -69,6 +69,8 @@ export interface Provider {
   forwardedPorts?(vm: VmRef): Promise<{ guest: number; protocol: 'tcp' | 'udp'; host: Endpoint }[]>;
   /** Serial console lines as they arrive, until the signal aborts. */
   console(vm: VmRef, signal: AbortSignal): AsyncIterable<string>;
+  /** Hard reset, like the reset button: no shutdown, the guest's unsynced writes are lost. */
+  reset?(vm: VmRef): Promise<void>;
   /** A two-way stream to the serial console, for typing into it (`atomlab console`). */
   openConsole?(vm: VmRef): Promise<Duplex>;
   /**

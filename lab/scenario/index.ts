@@ -8,3 +8,5 @@ export type { Combination } from './expand-matrix.js';
 export type * from './plan-types.js';
 export { mergeDeep } from './merge-settings.js';
 export { selectCombinations } from './select-combinations.js';
+export { StepSchema, STEP_KINDS, TARGET_KINDS } from './steps-schema.js';
+export type { StepEntry } from './steps-schema.js';

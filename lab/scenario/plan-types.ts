@@ -113,4 +113,48 @@ export interface LabPlan {
   combination?: Record<string, string>;
   /** The combination's short name (`qemu-tiny`): in the lab name and its state directory. */
   combinationKey?: string;
+  /** The scenario's steps, in order (empty when it has none). */
+  steps: StepPlan[];
+}
+
+/** An output check with every form normalized: lists of texts, regex sources. */
+export interface TextMatchPlan {
+  equals?: string;
+  contains: string[];
+  notContains: string[];
+  regex?: string;
+}
+
+export interface ExpectPlan {
+  exit: number | 'any' | 'nonzero';
+  stdout?: TextMatchPlan;
+  stderr?: TextMatchPlan;
+  /** JSON path (`deployments[0].version`) → the value it must equal. */
+  json?: Record<string, unknown>;
+}
+
+/** What one step does; plain strings throughout (commands, patterns), for templating. */
+export type StepAction =
+  | { kind: 'run'; command: string; expect: ExpectPlan }
+  | { kind: 'reboot' }
+  | { kind: 'upgrade'; version?: string; interrupt?: { when: string } }
+  | { kind: 'rollback' }
+  | { kind: 'reset' }
+  | { kind: 'snapshot'; snapshot: string }
+  | { kind: 'revert'; snapshot: string }
+  | { kind: 'copy'; from: string; to: string; mode?: number }
+  | { kind: 'wait-port'; port: number; http?: { path: string; status?: number; tls: boolean } }
+  | { kind: 'console-expect'; pattern: string };
+
+export type StepKind = StepAction['kind'];
+
+/** One step with its VMs resolved (in scenario order) and its timeout set. */
+export interface StepPlan {
+  /** 1-based position in the scenario's steps. */
+  index: number;
+  name: string;
+  vms: string[];
+  /** Per VM. */
+  timeoutMs: number;
+  action: StepAction;
 }

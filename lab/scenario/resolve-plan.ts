@@ -11,6 +11,7 @@ import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, P
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
 import { resolveServe } from './resolve-serve.js';
+import { resolveSteps } from './resolve-steps.js';
 import { DURATION, NAME_PATTERN, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
 export interface PlanOptions {
@@ -174,7 +175,9 @@ function planLab(base: LabBase, serve: ServePlan[], combination?: Combination): 
   checkUnique(ctx, expanded, planned);
   const hosts = hostPlans(scenario, planned, problems);
   const stateDir = combination ? matrixStateDir(file, combination.key) : labStateDir(file);
-  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms: planned.map(({ plan }) => plan), hosts, placement: scenario.placement ?? 'fill', serve };
+  const vmNames = planned.map(({ plan }) => plan.name);
+  const steps = resolveSteps(scenario.steps, { vmNames, scenarioDir: base.scenarioDir, report: (path, message, key) => problems.at(path, message, key) });
+  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms: planned.map(({ plan }) => plan), hosts, placement: scenario.placement ?? 'fill', serve, steps };
   return combination ? { ...plan, combination: combination.labels, combinationKey: combination.key } : plan;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIZE_PATTERN } from '../sizes/index.js';
+import { StepSchema } from './steps-schema.js';
 
 /** Names that end up in hostnames, domain names and file names. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
@@ -150,6 +151,7 @@ export const ScenarioSchema = z
     vms: z.array(VmSchema).min(1),
     hosts: z.array(HostSchema).min(1).optional().describe('libvirt hosts to place the lab\'s libvirt VMs on'),
     placement: z.enum(PLACEMENTS).optional().describe('fill: the host with the most free memory first, until full; spread: evenly'),
+    steps: z.array(StepSchema).optional().describe('QA steps `atomlab run` performs in order (VMs of one step in parallel)'),
   })
   .describe('An atomlab scenario: a lab of VMs');
 

@@ -130,6 +130,10 @@ export class LibvirtProvider implements Provider, Snapshots, Resources {
     });
   }
 
+  async reset(vm: VmRef): Promise<void> {
+    await this.withDomain(vm, (domain) => domain.reset());
+  }
+
   private async waitForShutoff(domain: Domain, options: StopOptions): Promise<boolean> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     while (Date.now() < deadline && !options.signal?.aborted) {

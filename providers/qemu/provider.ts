@@ -151,6 +151,12 @@ export class QemuProvider implements Provider, Snapshots, Resources {
     await waitForExit(pid, 5_000);
   }
 
+  async reset(vm: VmRef): Promise<void> {
+    const data = vmData(vm.data);
+    if (!(await livePid(data.pidFile, data.qmpSocket))) throw new AtomlabError(`${vm.name} is not running: cannot reset it`, { code: 'FAILED', context: { vm: vm.name } });
+    await qmpOnce(data.qmpSocket, 'system_reset');
+  }
+
   async destroy(vm: VmRef): Promise<void> {
     const data = vmData(vm.data);
     await this.stop(vm, { force: true });

@@ -80,6 +80,11 @@ export class Domain {
     await this.run('virDomainDestroy', [], 'negative');
   }
 
+  /** The reset button: no shutdown. */
+  async reset(): Promise<void> {
+    await this.run('virDomainReset', [0], 'negative');
+  }
+
   async undefine(flags = 0): Promise<void> {
     await this.run('virDomainUndefineFlags', [flags], 'negative');
   }

@@ -45,6 +45,7 @@ const PROTOTYPES = {
   virDomainCreate: 'int virDomainCreate(void *dom)',
   virDomainShutdown: 'int virDomainShutdown(void *dom)',
   virDomainDestroy: 'int virDomainDestroy(void *dom)',
+  virDomainReset: 'int virDomainReset(void *dom, unsigned int flags)',
   virDomainUndefineFlags: 'int virDomainUndefineFlags(void *dom, unsigned int flags)',
   virDomainGetState: 'int virDomainGetState(void *dom, _Out_ int *state, _Out_ int *reason, unsigned int flags)',
   virDomainGetXMLDesc: 'char *! virDomainGetXMLDesc(void *dom, unsigned int flags)',

@@ -1,0 +1,8 @@
+import { writeFileAtomic } from '../files/index.js';
+import type { RunReport } from '../steps/index.js';
+import { renderJunit } from './junit.js';
+
+/** Writes the JUnit XML atomically (a reader never sees half a report). */
+export async function writeJunit(path: string, report: RunReport): Promise<void> {
+  await writeFileAtomic(path, `${renderJunit(report)}\n`);
+}

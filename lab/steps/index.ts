@@ -1,0 +1,18 @@
+export { runScenario, runLabSteps } from './run-scenario.js';
+export type { RunScenarioOptions, RunScenarioResult } from './run-scenario.js';
+export { runSteps } from './run-steps.js';
+export type { RunStepsOptions } from './run-steps.js';
+export { EXECUTORS } from './executors.js';
+export type { StepContext, StepExecutor, StepOutcome } from './step-context.js';
+export { StepFailure } from './step-failure.js';
+export type { StepOutput } from './step-failure.js';
+export type { Guest, VerifyOptions } from './guest.js';
+export { LabGuest } from './guest.js';
+export { checkExpect } from './expect.js';
+export { valueAtPath, parseJsonPath } from './json-path.js';
+export { bootIdStage, readBootId, waitForNewBoot, rebootGuest, resetGuest, REBOOT_COMMAND } from './boot-id.js';
+export { parseOstreeStatus, ostreeStatus } from './ostree-status.js';
+export type { Deployment, OstreeStatus } from './ostree-status.js';
+export { rollbackTarget } from './rollback-step.js';
+export { totals } from './results.js';
+export type { StepResult, StepStatus, RunReport, RunTotals, StepEvent, StepEventSink } from './results.js';
