@@ -1,4 +1,5 @@
-import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
+import { runOnStderr } from './stderr-listr.js';
 import type { EventSink, LabEvent } from '../engine/index.js';
 
 interface Slot {
@@ -61,18 +62,7 @@ export class LabView {
           for (const event of slot.pending.splice(0)) this.apply(vm, slot, event);
         }),
     }));
-    // stdout carries only the result (a table, or --json): every renderer writes to stderr
-    const processOutput = new ProcessOutput(process.stderr, process.stderr);
-    const logger = new ListrLogger({ processOutput });
-    const list = new Listr(tasks, {
-      concurrent: true,
-      exitOnError: false,
-      registerSignalListeners: false,
-      fallbackRendererCondition: !process.stderr.isTTY,
-      rendererOptions: { processOutput, logger, collapseErrors: false, showErrorMessage: true },
-      fallbackRendererOptions: { processOutput, logger },
-    } as never);
-    this.listr = list.run().catch(() => undefined);
+    this.listr = runOnStderr(tasks, { concurrent: true });
   }
 
   /** Settles every line still open (a VM the engine never reached) and waits for the renderer. */

@@ -1,4 +1,5 @@
-import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
+import { runOnStderr } from './stderr-listr.js';
 import type { StepPlan } from '../scenario/index.js';
 import type { StepEvent, StepEventSink, StepResult } from '../steps/index.js';
 
@@ -61,17 +62,7 @@ export class StepView {
           for (const event of slot.pending.splice(0)) this.apply(slot, event);
         }),
     }));
-    const processOutput = new ProcessOutput(process.stderr, process.stderr);
-    const logger = new ListrLogger({ processOutput });
-    const list = new Listr(tasks, {
-      concurrent: false,
-      exitOnError: false,
-      registerSignalListeners: false,
-      fallbackRendererCondition: !process.stderr.isTTY,
-      rendererOptions: { processOutput, logger, collapseErrors: false, showErrorMessage: true },
-      fallbackRendererOptions: { processOutput, logger },
-    } as never);
-    this.listr = list.run().catch(() => undefined);
+    this.listr = runOnStderr(tasks, { concurrent: false });
   }
 
   /** Settles steps the runner never reached (an interrupt) and waits for the renderer. */
