@@ -7,6 +7,8 @@ import { qemuImg } from './qemu-img.js';
 export interface ConvertOptions {
   /** Default: beside the base, so a cached image's conversion is cached in its entry. */
   outputPath?: string;
+  /** qemu-img's subformat option (vmdk: monolithicSparse, streamOptimized, …). */
+  subformat?: string;
 }
 
 /**
@@ -15,13 +17,15 @@ export interface ConvertOptions {
  */
 export async function convertImage(
   base: { path: string; format: DiskFormat },
-  target: 'vmdk' | 'vdi',
+  target: DiskFormat,
   options: ConvertOptions = {},
 ): Promise<string> {
-  const output = options.outputPath ?? join(dirname(base.path), `disk.${target}`);
+  const suffix = options.subformat ? `${options.subformat}.${target}` : target;
+  const output = options.outputPath ?? join(dirname(base.path), `disk.${suffix}`);
   if (await stat(output).catch(() => undefined)) return output;
+  const subformat = options.subformat ? ['-o', `subformat=${options.subformat}`] : [];
   await withAtomicOutput(output, async (temporary) => {
-    await qemuImg(['convert', '-q', '-f', base.format, '-O', target, base.path, temporary]);
+    await qemuImg(['convert', '-q', '-f', base.format, '-O', target, ...subformat, base.path, temporary]);
   });
   return output;
 }
