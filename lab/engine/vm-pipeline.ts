@@ -189,7 +189,12 @@ export async function bringUp(session: LabSession, plan: VmPlan, options: BringU
 
 async function fail(session: LabSession, plan: VmPlan, provider: Provider, ref: VmRef | undefined, error: unknown, lastAttempt: boolean): Promise<never> {
   const interrupted = session.signal.aborted;
-  if (interrupted && ref) await provider.stop(ref, { force: true }).catch(() => undefined);
+  if (interrupted && ref) {
+    await provider.stop(ref, { force: true }).catch((stopError: unknown) => {
+      const why = stopError instanceof Error ? stopError.message : String(stopError);
+      session.events({ kind: 'warning', vm: plan.name, message: `could not stop ${plan.name} after the interrupt (${why}); atomlab down removes it` });
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   if (session.store.current.vms[plan.name]) await session.store.update((state) => void (state.vms[plan.name]!.error = message));
   session.events({ kind: 'phase', vm: plan.name, phase: lastAttempt || interrupted ? 'failed' : 'retrying', detail: message });
