@@ -19,7 +19,7 @@ const CASES: [string, string[]][] = [
   ],
   ['syntax-error', ['5:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]']],
   ['empty', ['1:1: is empty: expected a YAML mapping']],
-  ['binary', ['1:1: is a binary file, not YAML text']],
+  ['binary', ['1:8: holds a NUL byte: a binary file, not YAML text']],
   ['not-a-mapping', ['1:1: expected a mapping, got a list']],
   ['unknown-image', ['4:12: vms[0].image: unknown image "tinny" (did you mean "tiny"?); see `atomlab images ls --catalog`']],
   ['unverified-url', ['5:12: vms[0].image.url: a remote image needs sha256, sha512 or checksumUrl (or verify: false to trust it unchecked)']],
@@ -51,7 +51,7 @@ test('validate names a directory given as the scenario', async (t) => {
   await mkdir(path);
   const result = await runCli(['validate', path]);
   t.is(result.exitCode, 2);
-  t.is(result.stderr, `${path}:1:1: is a directory, not a YAML file\n`);
+  t.is(result.stderr, `${path}:1:1: is a directory, not a YAML file: give the path of a regular file\n`);
 });
 
 test('validate says a missing file is missing, with no stack trace', async (t) => {
