@@ -3,7 +3,7 @@ import { InvalidFileError, type Problem } from '../errors/index.js';
 import { aliasProblems } from './alias-limits.js';
 import { clip } from './locate.js';
 import { decodeText } from './decode-text.js';
-import { MAX_DEPTH, tooDeepAt } from './nesting-depth.js';
+import { cstDepthProblem, lexicalDepthProblem } from './nesting-depth.js';
 import { readFileBytes, wholeFileProblem } from './read-text-file.js';
 
 /** A parsed YAML file that remembers where everything came from. */
@@ -30,21 +30,32 @@ function compose(tokens: CST.Token[], text: string): Document.Parsed {
   return doc!;
 }
 
+/** Line starts for positions, when the parser (which records them) has not run. */
+function lineCounterFor(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1);
+  return lines;
+}
+
 function fail(file: string, lines: LineCounter, found: { offset: number; message: string }[]): never {
   const problems: Problem[] = found.map(({ offset, message }) => ({ file, ...lines.linePos(offset), message }));
   throw new InvalidFileError(problems);
 }
 
 /**
- * Parses YAML text. Syntax errors, duplicate keys, nesting deeper than MAX_DEPTH and alias abuse
+ * Parses YAML text. Syntax errors, duplicate keys, nesting deeper than MAX_DEPTH (or block items
+ * indented past MAX_INDENT, before the parser recurses into them) and alias abuse
  * (undefined, self-containing, exploding) become positioned problems; no input makes it recurse
  * without bound or expand without bound.
  */
 export function parseYamlText(file: string, text: string): YamlSource {
   const lines = new LineCounter();
+  const lexical = lexicalDepthProblem(text);
+  if (lexical) fail(file, lineCounterFor(text), [lexical]);
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
-  const deep = tooDeepAt(tokens);
-  if (deep !== undefined) fail(file, lines, [{ offset: deep, message: `nested too deeply: more than ${MAX_DEPTH} levels of lists and mappings` }]);
+  const deep = cstDepthProblem(tokens);
+  if (deep) fail(file, lines, [deep]);
   const doc = compose(tokens, text);
   const errors = doc.errors.map((error) => ({ offset: error.pos[0], message: yamlErrorMessage(error.code, error.message) }));
   if (errors.length > 0) fail(file, lines, errors);

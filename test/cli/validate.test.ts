@@ -7,6 +7,7 @@ import { loadCatalog } from '../../lab/catalog/index.js';
 import { errorText } from '../../lab/cli/run-action.js';
 import { validateScenario } from '../../lab/cli/validate.js';
 import { exitCodeFor } from '../../lab/errors/index.js';
+import { providers } from '../../providers/registry.js';
 import { mutations, scenarioCorpus, type Mutation } from '../fixtures/scenario-mutations.js';
 import { propertyParameters } from '../helpers/property.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
@@ -22,7 +23,7 @@ const mutant = fc.record({ base: fc.constantFrom(...corpus), changes: mutations 
 /** `atomlab validate FILE` as the CLI runs it (validateScenario inside runAction), in this process. */
 async function validateInProcess(file: string): Promise<CliResult> {
   try {
-    return { exitCode: 0, stdout: await validateScenario(file, { catalog }), stderr: '' };
+    return { exitCode: 0, stdout: await validateScenario(file, { providers, catalog }), stderr: '' };
   } catch (error) {
     return { exitCode: exitCodeFor(error), stdout: '', stderr: errorText(error) };
   }

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidFileError } from '../../lab/errors/index.js';
 import { loadScenario } from '../../lab/scenario/index.js';
+import { providers } from '../../providers/registry.js';
 
 async function problemsOf(text: string): Promise<string[]> {
   const file = join(await mkdtemp(join(tmpdir(), 'atomlab-scale-')), 'lab.yaml');
   await writeFile(file, text);
-  const error = await loadScenario(file).then(() => undefined, (e: unknown) => e);
+  const error = await loadScenario(file, { providers }).then(() => undefined, (e: unknown) => e);
   if (!(error instanceof InvalidFileError)) throw new Error(`expected problems, got ${String(error)}`);
   return error.problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
 }
