@@ -56,7 +56,7 @@ function emit(run: VmRun, phase: 'image' | 'disk' | 'seed' | 'create', detail?: 
 /** Stage image: the cached, verified base image (or the recipe's build). */
 async function imageStage(run: VmRun): Promise<BaseDisk> {
   emit(run, 'image', run.plan.image.id);
-  const image = await cachedImage(run.plan.image, { signal: run.session.signal, onProgress: (detail) => run.session.events({ kind: 'progress', vm: run.plan.name, detail }) });
+  const image = await cachedImage(run.plan.image, { provider: run.plan.provider.name, signal: run.session.signal, onProgress: (detail) => run.session.events({ kind: 'progress', vm: run.plan.name, detail }) });
   run.timer.lap('image');
   return image;
 }

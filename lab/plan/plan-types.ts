@@ -36,7 +36,12 @@ export interface ImagePlan {
   verify: boolean;
   /** The image's default login user. */
   user: string;
-  provisioning: 'cloud-init' | 'ignition';
+  /** What configures the image at first boot: cloud-init reads a seed, Ignition its config. */
+  config: 'cloud-init' | 'ignition';
+  /** With config: ignition, the spec version written (the catalog's `ignition:`). */
+  ignitionVersion?: string;
+  /** A CoreOS stream: url, digest, format and compression come from its current build at pull time. */
+  stream?: { url: string; architecture: string };
 }
 
 export interface ProviderPlan {

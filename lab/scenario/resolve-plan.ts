@@ -49,7 +49,7 @@ function providerPlan(ref: ProviderRef): ProviderPlan {
 function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider: ProviderPlan, image: ImagePlan): SeedTransport | undefined {
   const carried = ctx.options.providers.get(provider.name).seedTransports;
   const asked = settings.seed ?? 'auto';
-  if (asked === 'auto') return image.provisioning === 'ignition' ? 'ignition' : carried[0];
+  if (asked === 'auto') return image.config === 'ignition' ? 'ignition' : carried[0];
   if (carried.includes(asked)) return asked;
   ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);
   return undefined;

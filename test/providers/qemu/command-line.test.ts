@@ -6,7 +6,7 @@ const plan: VmPlan = {
   lab: 'lab',
   name: 'vm1',
   hostname: 'vm1',
-  image: { id: 'tiny', title: 'tiny', recipe: 'tiny', compression: 'none', verify: true, user: 'fedora', provisioning: 'cloud-init' },
+  image: { id: 'tiny', title: 'tiny', recipe: 'tiny', compression: 'none', verify: true, user: 'fedora', config: 'cloud-init' },
   provider: { name: 'qemu', options: {} },
   cpus: 2,
   memoryMiB: 512,
