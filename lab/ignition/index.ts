@@ -6,7 +6,7 @@ export { normalizeFragment, ignitionKey } from './normalize-fragment.js';
 export type { NormalizedFragment, NormalizeOptions } from './normalize-fragment.js';
 export { checkFragment } from './check-fragment.js';
 export type { FragmentProblem } from './check-fragment.js';
-export { validateIgnition } from './validate-ignition.js';
+export { validateIgnition, requireValidIgnition } from './validate-ignition.js';
 export type { IgnitionFinding, IgnitionVerdict } from './validate-ignition.js';
 export { hashPassword, passwordMatches } from './password-hash.js';
 export { dataUrl } from './data-url.js';

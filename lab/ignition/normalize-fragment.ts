@@ -14,6 +14,8 @@ export interface NormalizedFragment {
 export interface NormalizeOptions {
   /** The scalar as written at a path of the fragment: YAML 1.2 reads Butane's `mode: 0644` as 644. */
   written?(path: PathSegment[]): string | undefined;
+  /** Leave `inline` contents as they are (a plan keeps them until `{{serve.NAME}}` is filled in). */
+  keepInline?: boolean;
 }
 
 /** Butane's snake_case keys as Ignition spells them: `ssh_authorized_keys` → sshAuthorizedKeys, `start_mib` → startMiB. */
@@ -46,9 +48,10 @@ function convertObject(walk: Walk, node: Record<string, unknown>, from: PathSegm
       walk.problems.push({ path: [...from, key], message: 'contents.local (a file beside the Butane config) is not supported here: use inline, or source with a URL' });
       continue;
     }
-    const name = key === 'inline' ? 'source' : ignitionKey(key);
-    if (key === 'inline' && 'source' in node) walk.problems.push({ path: [...from, key], message: 'give inline or source, not both' });
-    const raw = key === 'inline' && typeof value === 'string' ? dataUrl(value) : name === 'mode' ? fileMode(value, walk.options.written?.([...from, key])) : value;
+    const inline = key === 'inline' && !walk.options.keepInline;
+    const name = inline ? 'source' : ignitionKey(key);
+    if (inline && 'source' in node) walk.problems.push({ path: [...from, key], message: 'give inline or source, not both' });
+    const raw = inline && typeof value === 'string' ? dataUrl(value) : name === 'mode' ? fileMode(value, walk.options.written?.([...from, key])) : value;
     out[name] = convert(walk, raw, [...from, key], [...to, name]);
   }
   if (to.length === 1 && to[0] === 'ignition') delete out.version; // the image decides the spec version

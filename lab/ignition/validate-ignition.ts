@@ -54,3 +54,15 @@ export async function validateIgnition(config: IgnitionConfig, signal?: AbortSig
   }
   return { valid: result.exitCode === 0, findings: parseFindings(result.all ?? '', located.pathAt), text: located.text };
 }
+
+/** Throws unless ignition-validate accepts the config: atomlab never hands a guest a config its Ignition would refuse. */
+export async function requireValidIgnition(config: IgnitionConfig, what: string, signal?: AbortSignal): Promise<string> {
+  const verdict = await validateIgnition(config, signal);
+  if (verdict.valid) return verdict.text;
+  const errors = verdict.findings.filter((finding) => finding.level === 'error').map((finding) => `${finding.path.join('.') || '(config)'}: ${finding.message}`);
+  throw new AtomlabError(`ignition-validate rejects the Ignition config for ${what}: ${errors.join('; ')}`, {
+    code: 'BAD_INPUT',
+    hint: 'check the scenario\'s ignition: fragment with `atomlab validate`',
+    context: { vm: what },
+  });
+}

@@ -87,6 +87,8 @@ export interface VmPlan {
   hardware: HardwarePlan;
   login: LoginPlan;
   cloudConfig: Record<string, unknown>;
+  /** The scenario's `ignition:` fragment, keys in Ignition's spelling and modes as numbers (`inline` kept). */
+  ignition: Record<string, unknown>;
   metaData: Record<string, unknown>;
   /** How the seed reaches the guest: `seed: auto` already resolved to the provider's preference. */
   seed: SeedTransport;

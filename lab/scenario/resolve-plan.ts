@@ -10,6 +10,7 @@ import { expandEntry, renderSettings, type ExpandedVm } from './expand-count.js'
 import { expandMatrix, type Combination } from './expand-matrix.js';
 import { layerSettings } from './merge-settings.js';
 import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from '../plan/index.js';
+import { planFragment, type FragmentCheck } from './ignition-fragments.js';
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
 import { resolveServe } from './resolve-serve.js';
@@ -81,6 +82,9 @@ interface VmContext {
   /** The lab's name (a matrix combination's own). */
   lab: string;
   combination?: Combination;
+  source: YamlSource;
+  /** `ignition:` fragments of VMs whose image is configured by Ignition, for the judge. */
+  fragments: FragmentCheck[];
 }
 
 /** The path of the layer that set a key, for pointing at it: the VM's own, the matrix value, else the defaults'. */
@@ -130,6 +134,7 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     hardware: { ...BUILTIN.hardware, ...settings.hardware },
     login: loginPlan(settings, image),
     cloudConfig: settings.cloudConfig ?? {},
+    ignition: vmFragment(ctx, index, settings, image),
     metaData: settings.metaData ?? {},
     seed,
     ports: portPlans(settings.ports),
@@ -137,6 +142,16 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     placed: Boolean(scenario.hosts?.length) && provider.name === 'libvirt' && provider.options.uri === undefined,
   };
 }
+
+function vmFragment(ctx: VmContext, index: number, settings: VmSettings, image: ImagePlan): Record<string, unknown> {
+  const at = sourcePath(ctx, index, 'ignition');
+  const fragment = planFragment(ctx.source, at, settings.ignition, (path, message) => ctx.problems.at(path, message));
+  if (settings.ignition && image.config === 'ignition') ctx.fragments.push({ path: at, fragment: settings.ignition, version: image.ignitionVersion ?? DEFAULT_IGNITION_SPEC });
+  return fragment;
+}
+
+/** What atomlab writes when an image names no spec version. */
+const DEFAULT_IGNITION_SPEC = '3.3.0';
 
 interface Planned {
   vm: ExpandedVm;
@@ -201,14 +216,15 @@ function planLab(base: LabBase, serve: ServePlan[], combination?: Combination): 
  * Resolves a validated scenario into plans where every field is set (one, or one per matrix
  * combination), or returns every problem.
  */
-export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[] } {
+export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[]; fragments: FragmentCheck[] } {
   const problems = new ProblemList(source);
   const file = resolve(source.file);
   const scenarioDir = dirname(file);
   const serve = resolveServe(scenario, scenarioDir, (path, message) => problems.at(path, message));
-  const base: LabBase = { scenario, options, problems, scenarioDir, file, deferred: serve.map((entry) => `serve.${entry.name}`) };
+  const fragments: FragmentCheck[] = [];
+  const base: LabBase = { scenario, options, problems, scenarioDir, file, source, fragments, deferred: serve.map((entry) => `serve.${entry.name}`) };
   const combinations = scenario.matrix ? expandMatrix(scenario.matrix) : [undefined];
   const plans = combinations.map((combination) => planLab(base, serve, combination));
-  if (problems.problems.length > 0) return { problems: problems.problems };
-  return { plans, problems: [] };
+  if (problems.problems.length > 0) return { problems: problems.problems, fragments };
+  return { plans, problems: [], fragments };
 }

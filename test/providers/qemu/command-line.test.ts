@@ -13,6 +13,7 @@ const plan: VmPlan = {
   hardware: { sound: 'ich6', firmware: 'bios', machine: 'pc', nics: 1, serial: true, graphics: 'none' },
   login: { user: 'fedora', sshKeys: [] },
   cloudConfig: {},
+  ignition: {},
   metaData: {},
   seed: 'nocloud',
   ports: [],
