@@ -10,10 +10,10 @@ export interface FragmentProblem {
 }
 
 /** What Ignition would refuse, or silently ignore (an unknown key is a misspelling worth stopping for). */
-function asProblem(finding: IgnitionFinding, version: string): string | undefined {
+function asProblem(finding: IgnitionFinding, version: string, written: PathSegment[]): string | undefined {
   if (finding.level === 'error') return `Ignition ${version} rejects this: ${finding.message}`;
   const unused = /^Unused key (.+)$/.exec(finding.message);
-  return unused ? `Ignition ${version} has no key "${unused[1]}" here (it would be ignored)` : undefined;
+  return unused ? `Ignition ${version} has no key "${String(written.at(-1) ?? unused[1])}" here (it would be ignored)` : undefined;
 }
 
 /**
@@ -25,8 +25,9 @@ export async function checkFragment(fragment: Record<string, unknown>, version: 
   const config = mergeIgnition({ ignition: { version } }, normalized.config);
   const verdict = await validateIgnition(config);
   const judged = verdict.findings.flatMap((finding) => {
-    const message = asProblem(finding, version);
-    return message ? [{ path: normalized.sourcePath(finding.path), message }] : [];
+    const path = normalized.sourcePath(finding.path);
+    const message = asProblem(finding, version, path);
+    return message ? [{ path, message }] : [];
   });
   return [...normalized.problems, ...judged];
 }

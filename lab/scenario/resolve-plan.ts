@@ -143,10 +143,23 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   };
 }
 
+/** The `ignition:` fragments as written in each layer a VM takes them from (defaults, matrix value, its own). */
+function writtenFragments(ctx: VmContext, index: number): { path: PathSegment[]; fragment: Record<string, unknown> }[] {
+  const chosen = ctx.combination?.indexes.ignition;
+  const layers: [PathSegment[], Record<string, unknown> | undefined][] = [
+    [['defaults', 'ignition'], ctx.scenario.defaults?.ignition],
+    [['matrix', 'ignition', chosen ?? 0], chosen === undefined ? undefined : ctx.scenario.matrix?.ignition?.[chosen]],
+    [['vms', index, 'ignition'], ctx.scenario.vms[index]!.ignition],
+  ];
+  return layers.flatMap(([path, fragment]) => (fragment ? [{ path, fragment }] : []));
+}
+
+/** A VM's fragment for its plan (layers merged); each written layer is judged on its own, at its lines. */
 function vmFragment(ctx: VmContext, index: number, settings: VmSettings, image: ImagePlan): Record<string, unknown> {
-  const at = sourcePath(ctx, index, 'ignition');
-  const fragment = planFragment(ctx.source, at, settings.ignition, (path, message) => ctx.problems.at(path, message));
-  if (settings.ignition && image.config === 'ignition') ctx.fragments.push({ path: at, fragment: settings.ignition, version: image.ignitionVersion ?? DEFAULT_IGNITION_SPEC });
+  const fragment = planFragment(ctx.source, sourcePath(ctx, index, 'ignition'), settings.ignition, (path, message) => ctx.problems.at(path, message));
+  if (image.config !== 'ignition') return fragment;
+  const version = image.ignitionVersion ?? DEFAULT_IGNITION_SPEC;
+  for (const written of writtenFragments(ctx, index)) ctx.fragments.push({ ...written, version });
   return fragment;
 }
 
