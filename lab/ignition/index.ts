@@ -12,3 +12,5 @@ export { hashPassword, passwordMatches } from './password-hash.js';
 export { dataUrl } from './data-url.js';
 export { stringifyLocated } from './located-json.js';
 export type { LocatedJson } from './located-json.js';
+export { IGNITION_FWCFG_NAME, GUESTINFO_DATA, GUESTINFO_ENCODING, ignitionGuestinfo, decodeIgnitionGuestinfo, ignitionUserData } from './transports.js';
+export type { GuestinfoEncoding } from './transports.js';
