@@ -1,15 +1,17 @@
 import test from 'ava';
 import { readdir } from 'node:fs/promises';
 import { generateKeyPair } from '../../lab/cidata/index.js';
-import { renderVmIgnition } from '../../lab/engine/index.js';
+import { renderVmSeed } from '../../lab/engine/index.js';
 import { validateIgnition } from '../../lab/ignition/index.js';
-import { loadScenario, type VmPlan } from '../../lab/scenario/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+import { loadScenario } from '../../lab/scenario/index.js';
+import { providers } from '../../providers/registry.js';
 
 const labKey = generateKeyPair('atomlab@test');
 
-/** What `seed: ignition` makes of a VM: its image configured by Ignition, spec 3.3.0. */
+/** What `seed: ignition` on an image configured by Ignition (spec 3.3.0) makes of a VM. */
 function switchedToIgnition(vm: VmPlan): VmPlan {
-  return { ...vm, image: { ...vm.image, config: 'ignition', ignitionVersion: '3.3.0' } };
+  return { ...vm, seed: 'ignition', image: { ...vm.image, config: 'ignition', ignitionVersion: '3.3.0' } };
 }
 
 test('every Ignition config atomlab writes over the shipped scenarios passes ignition-validate', async (t) => {
@@ -17,12 +19,13 @@ test('every Ignition config atomlab writes over the shipped scenarios passes ign
   t.true(files.length >= 6);
   let judged = 0;
   for (const name of files) {
-    const { plans } = await loadScenario(`scenarios/${name}`);
+    const { plans } = await loadScenario(`scenarios/${name}`, { providers });
     for (const plan of plans) {
       const urls = Object.fromEntries(plan.serve.map((entry) => [entry.name, 'http://10.0.2.2:8000']));
       for (const vm of plan.vms) {
-        const rendered = await renderVmIgnition(switchedToIgnition(vm), labKey, urls);
-        const verdict = await validateIgnition(rendered.config);
+        const { data } = renderVmSeed(switchedToIgnition(vm), labKey, urls);
+        t.truthy(data.ignition, `${name} ${vm.name}: an Ignition config is rendered`);
+        const verdict = await validateIgnition(data.ignition!);
         t.true(verdict.valid, `${name} ${vm.name}: ${JSON.stringify(verdict.findings)}`);
         t.deepEqual(verdict.findings, [], `${name} ${vm.name}: no warnings either`);
         judged += 1;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { loadScenario } from '../../lab/scenario/index.js';
+import { providers } from '../../providers/registry.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const file = 'test/fixtures/scenarios/bad-ignition.yaml';
@@ -19,10 +20,11 @@ test('validate rejects what Ignition would reject (or ignore) in an ignition: fr
 
 test('a good Butane-shaped fragment is planned in Ignition\'s spelling, mode 0644 read as octal', async (t) => {
   const scenario = 'test/fixtures/scenarios/good-ignition.yaml';
-  const { plan } = await loadScenario(scenario);
+  const { plan } = await loadScenario(scenario, { providers });
   t.deepEqual(plan.vms[0]!.ignition, {
     storage: { files: [{ path: '/etc/motd', mode: 0o644, contents: { inline: 'hello from {{serve.files}}\n' } }] },
     passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKey other@host'] }] },
   });
   t.is(plan.vms[0]!.image.config, 'ignition');
+  t.is(plan.vms[0]!.seed, 'ignition', 'seed: auto is ignition for an image configured by Ignition');
 });

@@ -66,4 +66,6 @@ test('a vfat seed is a read-only disk, an Ignition config goes in through fw_cfg
   const ignition = args({ paths: { ...paths, seed: { kind: 'fwcfg', name: 'opt/com.coreos/config', path: '/s/config.ign' } } });
   t.regex(ignition, /-fw_cfg name=opt\/com\.coreos\/config,file=\/s\/config\.ign/);
   t.notRegex(ignition, /media=cdrom/);
+  const comma = args({ paths: { ...paths, seed: { kind: 'fwcfg', name: 'opt/com.coreos/config', path: '/s/a,b/config.ign' } } });
+  t.regex(comma, /-fw_cfg name=opt\/com\.coreos\/config,file=\/s\/a,,b\/config\.ign/, 'a comma in the path is doubled, as QEMU\'s option syntax wants');
 });
