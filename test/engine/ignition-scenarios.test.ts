@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { generateKeyPair } from '../../lab/cidata/index.js';
 import { renderVmSeed } from '../../lab/engine/index.js';
 import { validateIgnition } from '../../lab/ignition/index.js';
@@ -19,6 +19,13 @@ test('every Ignition config atomlab writes over the shipped scenarios passes ign
   t.true(files.length >= 6);
   let judged = 0;
   for (const name of files) {
+    const registered = providers.providers.map((provider) => provider.name);
+    const text = await readFile(`scenarios/${name}`, 'utf8');
+    const missing = /provider: (\w+)/.exec(text)?.[1];
+    if (missing && !registered.includes(missing)) {
+      t.log(`${name}: its provider ${missing} is not registered in this tree; not judged here`);
+      continue;
+    }
     const { plans } = await loadScenario(`scenarios/${name}`, { providers });
     for (const plan of plans) {
       const urls = Object.fromEntries(plan.serve.map((entry) => [entry.name, 'http://10.0.2.2:8000']));
@@ -32,5 +39,5 @@ test('every Ignition config atomlab writes over the shipped scenarios passes ign
       }
     }
   }
-  t.log(`${judged} configs judged`);
+  t.true(judged >= 10, `${judged} configs judged`);
 });
