@@ -8,6 +8,6 @@ import { qemuOptions } from './qemu/options.js';
  * lab/ imports this file; the CLI's entry point (bin/atomlab.js) hands it to the engine.
  */
 export const providers = new ProviderRegistry([
-  defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./qemu/index.js') }),
-  defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
+  defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
 ]);

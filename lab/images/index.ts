@@ -12,3 +12,4 @@ export type { CachedImage, VerifyReport } from './cache-maintenance.js';
 export type { ImageInfo } from './image-info.js';
 export type { Compression } from './compression.js';
 export { describeProgress } from './describe-progress.js';
+export { fetchText } from './http-request.js';

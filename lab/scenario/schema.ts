@@ -105,6 +105,10 @@ function vmSettingsShape(provider: z.ZodType<ProviderRef>) {
   login: LoginSchema.optional(),
   cloudConfig: z.record(z.string(), z.unknown()).optional().describe('merged into the generated #cloud-config'),
   metaData: z.record(z.string(), z.unknown()).optional().describe('extra meta-data keys'),
+  ignition: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('an Ignition config fragment (Ignition\'s camelCase keys, or Butane-shaped: snake_case, contents.inline, mode: 0644) merged into the generated Ignition config of images configured by Ignition'),
   ports: z.record(portKey, z.union([port, z.literal('auto')])).optional().describe('guest port → host port or auto'),
   seed: z.enum(['auto', ...SEED_TRANSPORTS]).optional().describe('how the seed reaches the guest: auto (the provider\'s preference), nocloud, nocloud-vfat, configdrive, configdrive-vfat, guestinfo, userdata, ignition'),
   bootTimeout: duration
