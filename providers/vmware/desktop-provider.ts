@@ -132,11 +132,13 @@ export class DesktopProvider implements Provider, Snapshots, LabHooks {
 }
 
 /** Forwarded ports need the host-global NAT configuration edited: refused, with why. */
-export function refusePorts(plan: VmPlan): void {
+const NAT_HINT = 'VMware NAT forwarding is host-global (vmnetnat.conf, shared by every VM on this host); reach guest ports at the guest\'s NAT address instead (SSH does), or use wait-port steps, which go through SSH';
+
+export function refusePorts(plan: VmPlan, hint = NAT_HINT): void {
   if (plan.ports.length === 0) return;
   throw new AtomlabError(`${plan.name}: ports: cannot be forwarded by the vmware provider`, {
     code: 'BAD_INPUT',
-    hint: 'VMware NAT forwarding is host-global (vmnetnat.conf, shared by every VM on this host); reach guest ports at the guest\'s NAT address instead (SSH does), or use wait-port steps, which go through SSH',
+    hint,
     context: { vm: plan.name, provider: 'vmware' },
   });
 }

@@ -51,14 +51,14 @@ function specOf(request: CreateRequest, options: VmwareOptions, disk: string): V
 
 /** The parent VM of a base image (Workstation): made once, snapshotted, then only cloned. */
 async function ensureParent(request: CreateRequest, options: VmwareOptions, run: VmrunOptions, parentsDir: string): Promise<string> {
-  const dir = join(parentsDir, request.base.digest.slice(0, 16));
+  const dir = join(parentsDir, request.base.digest.replace(/^[a-z0-9]+-/, '').slice(0, 16));
   const vmx = join(dir, 'parent.vmx');
   const existing = await readFile(vmx, 'utf8').catch(() => undefined);
   if (existing !== undefined && (await readFile(join(dir, 'ready'), 'utf8').catch(() => '')) === 'ready') return vmx;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await copyFile(request.base.path, join(dir, 'parent.vmdk'), constants.COPYFILE_FICLONE);
-  const spec = { ...specOf(request, options, 'parent.vmdk'), name: `parent-${request.base.digest.slice(0, 12)}`, seedIso: undefined, guestinfo: undefined, serialFile: join(dir, 'serial.log'), sound: 'none' as const };
+  const spec = { ...specOf(request, options, 'parent.vmdk'), name: `parent-${request.base.digest.replace(/^[a-z0-9]+-/, '').slice(0, 12)}`, seedIso: undefined, guestinfo: undefined, serialFile: join(dir, 'serial.log'), sound: 'none' as const };
   await writeFile(vmx, renderVmx(vmxEntries(spec)));
   await vmrun(run, ['snapshot', vmx, PARENT_SNAPSHOT]);
   await writeFile(join(dir, 'ready'), 'ready');

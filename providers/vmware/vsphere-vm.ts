@@ -28,6 +28,8 @@ export async function cloneVm(client: VsphereClient, options: { from: MoRef; nam
 
 export interface Reconfigure {
   annotation?: string;
+  numCpus?: number;
+  memoryMiB?: number;
   extraConfig?: Record<string, string>;
   /** Datastore path of a file the serial port writes (the console). */
   serialFile?: string;
@@ -61,6 +63,8 @@ async function deviceChanges(client: VsphereClient, vm: MoRef, change: Reconfigu
 export async function reconfigure(client: VsphereClient, vm: MoRef, change: Reconfigure, signal?: AbortSignal): Promise<void> {
   const spec: XElement = {
     annotation: change.annotation,
+    numCPUs: change.numCpus,
+    memoryMB: change.memoryMiB,
     deviceChange: await deviceChanges(client, vm, change),
     extraConfig: change.extraConfig ? optionValues(change.extraConfig) : undefined,
   };
