@@ -9,7 +9,8 @@ export type VmxEntries = [key: string, value: string][];
 const VMX_KEY = /^[A-Za-z0-9_.:-]+$/;
 
 export function escapeVmxValue(value: string): string {
-  return value.replace(/[|"#\u0000-\u001f]/g, (ch) => `|${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const hex = (ch: string) => `|${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  return [...value].map((ch) => (ch === '|' || ch === '"' || ch === '#' || ch.charCodeAt(0) < 0x20 ? hex(ch) : ch)).join('');
 }
 
 export function unescapeVmxValue(value: string): string {
