@@ -16,6 +16,8 @@ const data = (vm: VmRef) => vm.data as DesktopVmData;
 export class DesktopProvider implements Provider, Snapshots, LabHooks {
   readonly name = 'vmware';
   private readonly consoleStart = new Map<string, number>();
+  /** VMs whose Tools said they are not running: their address is read from the console only. */
+  private readonly noTools = new Set<string>();
 
   constructor(private readonly options: DesktopOptions) {}
 
@@ -53,6 +55,7 @@ export class DesktopProvider implements Provider, Snapshots, LabHooks {
   }
 
   async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
+    this.noTools.delete(vm.name);
     this.consoleStart.set(vm.name, (await stat(data(vm).consoleLog).catch(() => undefined))?.size ?? 0);
     await vmrun(this.run({ signal }), ['start', data(vm).vmx, 'nogui']);
   }
@@ -85,9 +88,10 @@ export class DesktopProvider implements Provider, Snapshots, LabHooks {
 
   /** VMware Tools' answer when the guest runs them; else the address the guest printed on its console. */
   async endpoint(vm: VmRef): Promise<Endpoint> {
-    const tools = await vmrun(this.run({ timeoutMs: 15_000 }), ['getGuestIPAddress', data(vm).vmx, '-wait']).then(parseGuestAddress, (error: unknown) => {
-      if (error instanceof VmrunError && (error.failure === 'tools-not-running' || error.failure === 'timeout')) return undefined;
-      throw error;
+    const tools = this.noTools.has(vm.name) ? undefined : await vmrun(this.run({ timeoutMs: 15_000 }), ['getGuestIPAddress', data(vm).vmx, '-wait']).then(parseGuestAddress, (error: unknown) => {
+      if (!(error instanceof VmrunError && (error.failure === 'tools-not-running' || error.failure === 'timeout'))) throw error;
+      this.noTools.add(vm.name);
+      return undefined;
     });
     const address = tools ?? addressFromConsole(await readFile(data(vm).consoleLog, 'utf8').catch(() => ''));
     if (!address) {

@@ -11,7 +11,6 @@ export const vmwareOptions = z.strictObject({
   guestOs: z.string().regex(/^[a-z0-9-]+$/).default('fedora-64').describe('the .vmx guestOS (Workstation/Player), e.g. fedora-64, other5xlinux-64'),
   hardwareVersion: z.number().int().min(7).max(21).default(14).describe('virtualHW.version (Workstation/Player) and vmx-N (ESXi)'),
   nic: z.enum(['e1000', 'e1000e', 'vmxnet3']).default('e1000').describe('the NIC model (Workstation/Player)'),
-  natPorts: z.enum(['refuse']).default('refuse').describe('forwarded ports: VMware NAT forwarding is host-global (vmnetnat.conf), so scenarios with ports: are refused'),
   url: z.url({ protocol: /^https$/ }).optional().describe('ESXi/vCenter SDK URL, e.g. https://esxi.example/sdk'),
   datacenter: z.string().min(1).optional().describe('ESXi/vCenter datacenter (default: the only one)'),
   datastore: z.string().min(1).optional().describe('ESXi/vCenter datastore for VMs, templates and seeds'),
