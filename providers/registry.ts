@@ -1,6 +1,7 @@
 import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
+import { vmwareOptions } from './vmware/options.js';
 
 /**
  * The composition root of providers: every provider atomlab has joins with one entry here, its
@@ -10,4 +11,5 @@ import { qemuOptions } from './qemu/options.js';
 export const providers = new ProviderRegistry([
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
 ]);
