@@ -171,8 +171,8 @@ export class Ec2Client {
     return out.Subnets?.[0]?.VpcId;
   }
 
-  async instanceTypes(): Promise<{ name: string; vcpus: number; memoryMiB: number }[]> {
-    const filters = [{ Name: 'current-generation', Values: ['true'] }, { Name: 'processor-info.supported-architecture', Values: ['x86_64'] }];
+  async instanceTypes(families: string[]): Promise<{ name: string; vcpus: number; memoryMiB: number }[]> {
+    const filters = [{ Name: 'instance-type', Values: families.map((family) => `${family}.*`) }, { Name: 'processor-info.supported-architecture', Values: ['x86_64'] }];
     const found: { name: string; vcpus: number; memoryMiB: number }[] = [];
     let token: string | undefined;
     do {
