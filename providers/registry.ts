@@ -1,4 +1,5 @@
 import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
+import { ec2Options } from './ec2/options.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
 
@@ -10,4 +11,5 @@ import { qemuOptions } from './qemu/options.js';
 export const providers = new ProviderRegistry([
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, load: () => import('./ec2/index.js') }),
 ]);

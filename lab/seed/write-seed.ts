@@ -18,8 +18,14 @@ async function nocloudIso(request: WriteSeedRequest): Promise<SeedMedium> {
   return { kind: 'drive', transport: 'nocloud', path, filesystem: 'iso9660', label: 'cidata', attachAs: 'cdrom' };
 }
 
+/** Plain user-data for a cloud's metadata service (the provider encodes it as its API wants). */
+function userData(request: WriteSeedRequest): Promise<SeedMedium> {
+  return Promise.resolve({ kind: 'userdata', transport: 'userdata', text: request.data.userData });
+}
+
 const WRITERS: Partial<Record<SeedTransport, (request: WriteSeedRequest) => Promise<SeedMedium>>> = {
   nocloud: nocloudIso,
+  userdata: userData,
 };
 
 /** Writes one VM's seed in the transport its plan chose, ready for the provider to attach. */

@@ -183,7 +183,9 @@ export class Ec2Client {
     return found;
   }
 
-  async runInstance(input: { imageId: string; instanceType: string; keyName: string; securityGroupId: string; subnet: string | undefined; userData: string; volumeGiB: number | undefined; tags: Tags; clientToken: string }): Promise<string> {
+  async runInstance(input: { imageId: string; instanceType: string; keyName: string; securityGroupId: string; subnet: string | undefined; userData: string; volumeGiB: number | undefined; tags: Tags }): Promise<string> {
+    // ClientToken is left to the SDK: it makes one per call and keeps it across its retries,
+    // so a retried RunInstances never makes a second instance.
     const out = await this.call('RunInstances', () =>
       this.ec2.send(
         new RunInstancesCommand({
@@ -195,7 +197,6 @@ export class Ec2Client {
           SecurityGroupIds: [input.securityGroupId],
           SubnetId: input.subnet,
           UserData: Buffer.from(input.userData).toString('base64'),
-          ClientToken: input.clientToken,
           BlockDeviceMappings: input.volumeGiB ? [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: input.volumeGiB, DeleteOnTermination: true } }] : undefined,
           TagSpecifications: [{ ResourceType: 'instance', Tags: toTags(input.tags) }, { ResourceType: 'volume', Tags: toTags(input.tags) }],
         }),

@@ -39,8 +39,6 @@ export interface LaunchRequest {
   userData: string;
   volumeGiB: number | undefined;
   tags: Tags;
-  /** Idempotency: a retried RunInstances with the same token makes no second instance. */
-  clientToken: string;
 }
 
 export async function launch(request: LaunchRequest): Promise<string> {

@@ -76,7 +76,7 @@ test.serial('an instance runs with base64 user-data, tagged with the lab, and is
   const tag = await prepared('lab2');
   const [group] = await client().securityGroups({ tags: labTags(tag) });
   const userData = '#cloud-config\nhostname: vm1\n';
-  const id = await launch({ client: client(), vm: 'vm1', imageId: await someAmi(), instanceType: 't3.micro', keyName: labResourceName(tag), securityGroupId: group!.id, subnet: undefined, userData, volumeGiB: 8, tags: { ...labTags(tag), 'atomlab:vm': 'vm1' }, clientToken: `${tag}-vm1-1` });
+  const id = await launch({ client: client(), vm: 'vm1', imageId: await someAmi(), instanceType: 't3.micro', keyName: labResourceName(tag), securityGroupId: group!.id, subnet: undefined, userData, volumeGiB: 8, tags: { ...labTags(tag), 'atomlab:vm': 'vm1' } });
   const running = await waitInstance({ client: client(), vm: 'vm1', instanceId: id, wanted: 'running', pollMs: 10 });
   t.regex(instanceAddress(running, 'public', 'vm1'), /^\d+\.\d+\.\d+\.\d+$/);
   t.regex(instanceAddress(running, 'private', 'vm1'), /^\d+\.\d+\.\d+\.\d+$/);
@@ -90,7 +90,7 @@ test.serial('an instance runs with base64 user-data, tagged with the lab, and is
 });
 
 test.serial('user-data over 16 KiB is refused before any call', async (t) => {
-  const error = await t.throwsAsync(launch({ client: client(), vm: 'big', imageId: 'ami-1', instanceType: 't3.micro', keyName: 'k', securityGroupId: 'sg-1', subnet: undefined, userData: 'x'.repeat(USER_DATA_LIMIT + 1), volumeGiB: undefined, tags: {}, clientToken: 't' }), { instanceOf: AtomlabError });
+  const error = await t.throwsAsync(launch({ client: client(), vm: 'big', imageId: 'ami-1', instanceType: 't3.micro', keyName: 'k', securityGroupId: 'sg-1', subnet: undefined, userData: 'x'.repeat(USER_DATA_LIMIT + 1), volumeGiB: undefined, tags: {} }), { instanceOf: AtomlabError });
   t.is(error.code, 'BAD_INPUT');
 });
 
@@ -112,7 +112,7 @@ test.serial('an instance that goes to terminated while starting is a clear error
   if (missing) return t.pass(missing);
   const tag = await prepared('lab3');
   const [group] = await client().securityGroups({ tags: labTags(tag) });
-  const id = await launch({ client: client(), vm: 'vm1', imageId: await someAmi(), instanceType: 't3.micro', keyName: labResourceName(tag), securityGroupId: group!.id, subnet: undefined, userData: '#cloud-config\n', volumeGiB: undefined, tags: labTags(tag), clientToken: `${tag}-vm1` });
+  const id = await launch({ client: client(), vm: 'vm1', imageId: await someAmi(), instanceType: 't3.micro', keyName: labResourceName(tag), securityGroupId: group!.id, subnet: undefined, userData: '#cloud-config\n', volumeGiB: undefined, tags: labTags(tag) });
   proxy.rules.push({
     match: (seen) => seen.operation === 'DescribeInstances',
     times: 1,
