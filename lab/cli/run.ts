@@ -6,10 +6,11 @@ import { printJson, reportError, runAction } from './run-action.js';
 interface RunFlags {
   junit?: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** Brings the lab up with the `up` view, then hands the terminal to the step view. */
-async function upAndRun(file: string, signal: AbortSignal, app: App) {
+async function upAndRun(file: string, signal: AbortSignal, app: App, yes: boolean) {
   const { up, qualifiedName } = await import('../engine/index.js');
   const { loadScenario } = await import('../scenario/index.js');
   const { runLabSteps } = await import('../steps/index.js');
@@ -17,6 +18,8 @@ async function upAndRun(file: string, signal: AbortSignal, app: App) {
   const { StepView } = await import('./step-view.js');
   const loaded = await loadScenario(file, { providers: app.providers });
   const { plan, plans } = loaded;
+  const { billableSummary, confirmBillable } = await import('./billable.js');
+  await confirmBillable(billableSummary(plans, app.providers), { yes, interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) });
   const labView = new LabView(plans.flatMap((lab) => lab.vms.map((vm) => qualifiedName(lab, vm.name))), 'waiting');
   labView.start();
   const upResult = await up(loaded, { providers: app.providers, events: labView.sink, signal }).finally(() => labView.finish());
@@ -34,12 +37,13 @@ export function register(program: Command, app: App): void {
     .argument('[scenario]', 'scenario file', 'atomlab.yaml')
     .option('--junit <file>', 'write a JUnit XML report (one testcase per step per VM)')
     .option('--json', 'one JSON document on stdout: {lab, totals, results: [...]}')
+    .option('--yes', 'create billable cloud resources without asking (needed without a terminal)')
     .action(
       runAction(async (file: string, flags: RunFlags) => {
         const { renderSummary, writeJunit } = await import('../report/index.js');
         const interrupt = interruptSignal();
         try {
-          const { report, upFailures } = await upAndRun(file, interrupt.signal, app);
+          const { report, upFailures } = await upAndRun(file, interrupt.signal, app, flags.yes ?? false);
           if (flags.junit) await writeJunit(flags.junit, report);
           if (flags.json) printJson(report);
           else process.stdout.write(`${renderSummary(report)}\n`);

@@ -23,6 +23,7 @@ interface UpFlags {
   force?: boolean;
   combination?: string[];
   json?: boolean;
+  yes?: boolean;
 }
 
 export function register(program: Command, app: App): void {
@@ -36,6 +37,7 @@ export function register(program: Command, app: App): void {
     .option('--force', 'start even when the lab does not fit the host(s)\' CPUs and memory')
     .option('--combination <key=value...>', 'only the matrix combinations with these values (provider=qemu)')
     .option('--json', 'one JSON document on stdout: {lab, vms: [...], serve?, combinations?}')
+    .option('--yes', 'create billable cloud resources without asking (needed without a terminal)')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
         const { up, renderReports, qualifiedName } = await import('../engine/index.js');
@@ -44,6 +46,8 @@ export function register(program: Command, app: App): void {
         const loaded = await loadScenario(file, { providers: app.providers });
         const plans = selectCombinations(loaded.plans, flags.combination);
         const selected = (name: string) => !flags.only?.length || flags.only.includes(name);
+        const { billableSummary, confirmBillable } = await import('./billable.js');
+        await confirmBillable(billableSummary(plans, app.providers, selected), { yes: flags.yes ?? false, interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) });
         const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
         const view = new LabView(names, 'waiting');
         const interrupt = interruptSignal();

@@ -21,6 +21,8 @@ export interface ProviderDefinition<Schema extends z.ZodObject> {
   options: Schema;
   /** Seed transports it can carry, its preferred first (what `seed: auto` becomes). */
   seedTransports: readonly SeedTransport[];
+  /** Its resources cost money while they exist (a cloud): `up` says what it makes and asks first. */
+  billable?: boolean;
   /** Loaded on demand, so the CLI starts fast. */
   load(): Promise<ProviderModule<z.output<Schema>>>;
 }
@@ -30,6 +32,7 @@ export interface RegisteredProvider {
   readonly name: string;
   readonly options: z.ZodObject;
   readonly seedTransports: readonly SeedTransport[];
+  readonly billable: boolean;
   /** Checks the options against the provider's schema and builds the provider. */
   create(options: Record<string, unknown>, context?: ProviderContext): Promise<Provider>;
 }
@@ -41,6 +44,7 @@ export function defineProvider<Schema extends z.ZodObject>(definition: ProviderD
     name: definition.name,
     options: definition.options,
     seedTransports: definition.seedTransports,
+    billable: definition.billable ?? false,
     async create(options, context = quiet) {
       const parsed = definition.options.safeParse(options);
       if (!parsed.success) {

@@ -34,9 +34,15 @@ async function ignitionFile(request: WriteSeedRequest): Promise<SeedMedium> {
   return { kind: 'fwcfg', transport: 'ignition', name: IGNITION_FWCFG_NAME, path };
 }
 
+/** Plain user-data for a cloud's metadata service (the provider encodes it as its API wants). */
+function userData(request: WriteSeedRequest): Promise<SeedMedium> {
+  return Promise.resolve({ kind: 'userdata', transport: 'userdata', text: request.data.userData });
+}
+
 const WRITERS: Partial<Record<SeedTransport, (request: WriteSeedRequest) => Promise<SeedMedium>>> = {
   nocloud: nocloudIso,
   ignition: ignitionFile,
+  userdata: userData,
 };
 
 /** Writes one VM's seed in the transport its plan chose, ready for the provider to attach. */

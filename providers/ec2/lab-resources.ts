@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IpPermission } from '@aws-sdk/client-ec2';
+import { AtomlabError } from '../../lab/errors/index.js';
+import type { Ec2Client, Tags } from './ec2-client.js';
+import { isNotFound } from './ec2-errors.js';
+import { TAG_ATOMLAB, TAG_LAB } from './ami-store.js';
+
+/** What prepareLab records (a plain-data copy of the lab boundary's LabResource). */
+export interface Ec2Resource {
+  provider: 'ec2';
+  kind: 'key-pair' | 'security-group';
+  id: string;
+  data: { labTag: string; region: string };
+}
+
+/** The lab's tag value: its name and where its state lives, so two checkouts never share one. */
+export function labTag(lab: { name: string; stateDir: string }): string {
+  return `${lab.name}.${createHash('sha256').update(lab.stateDir).digest('hex').slice(0, 8)}`;
+}
+
+export function labTags(tag: string): Tags {
+  return { [TAG_ATOMLAB]: 'lab', [TAG_LAB]: tag };
+}
+
+/** The names of a lab's key pair and security group (one each per lab and region). */
+export function labResourceName(tag: string): string {
+  return `atomlab-${tag}`;
+}
+
+/** Ingress from one CIDR: SSH plus the scenario's ports. */
+export function ingressRules(cidr: string, ports: { guest: number; protocol: 'tcp' | 'udp' }[]): IpPermission[] {
+  const unique = new Map([[`tcp/22`, { guest: 22, protocol: 'tcp' as const }], ...ports.map((port) => [`${port.protocol}/${port.guest}`, port] as const)]);
+  const range = cidr.includes(':') ? { Ipv6Ranges: [{ CidrIpv6: cidr, Description: 'atomlab' }] } : { IpRanges: [{ CidrIp: cidr, Description: 'atomlab' }] };
+  return [...unique.values()].map((port) => ({ IpProtocol: port.protocol, FromPort: port.guest, ToPort: port.guest, ...range }));
+}
+
+/** This machine's public address as a /32, asked from checkip (what AWS sees connecting). */
+export async function publicCidr(checkIpUrl: string, signal?: AbortSignal): Promise<string> {
+  const answer = await fetch(checkIpUrl, { signal: signal ?? AbortSignal.timeout(15_000) }).then((response) => (response.ok ? response.text() : ''), () => '');
+  const address = answer.trim();
+  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return `${address}/32`;
+  if (/^[0-9a-f:]+$/i.test(address) && address.includes(':')) return `${address}/128`;
+  throw new AtomlabError(`could not learn this machine's public address from ${checkIpUrl}`, {
+    code: 'FAILED',
+    context: { provider: 'ec2' },
+    hint: 'give the address SSH comes from in the scenario: provider: {name: ec2, sshFrom: 203.0.113.7/32}',
+  });
+}
+
+export interface PrepareRequest {
+  client: Ec2Client;
+  tag: string;
+  region: string;
+  publicKey: string;
+  cidr: string;
+  vpcId: string | undefined;
+  ports: { guest: number; protocol: 'tcp' | 'udp' }[];
+  record: (resource: Ec2Resource) => Promise<void>;
+}
+
+/** The lab's key pair (from the lab key) and security group, each recorded before it is made; found again when they exist. */
+export async function prepareEc2Lab(request: PrepareRequest): Promise<void> {
+  const { client, tag } = request;
+  const name = labResourceName(tag);
+  const data = { labTag: tag, region: request.region };
+  await request.record({ provider: 'ec2', kind: 'key-pair', id: name, data });
+  if ((await client.keyPairs(labTags(tag))).length === 0) await client.importKeyPair({ name, publicKey: request.publicKey, tags: labTags(tag) });
+  await request.record({ provider: 'ec2', kind: 'security-group', id: name, data });
+  const [existing] = await client.securityGroups({ tags: labTags(tag) });
+  const groupId = existing?.id ?? (await client.createSecurityGroup({ name, description: `atomlab lab ${tag}: SSH and ports from ${request.cidr}`, vpcId: request.vpcId, tags: labTags(tag) }));
+  const missing = ingressRules(request.cidr, request.ports).filter((rule) => !hasRule(existing?.ingress ?? [], rule));
+  if (missing.length > 0) await client.authorizeIngress(groupId, missing);
+}
+
+function hasRule(present: IpPermission[], rule: IpPermission): boolean {
+  const cidr = rule.IpRanges?.[0]?.CidrIp ?? rule.Ipv6Ranges?.[0]?.CidrIpv6;
+  return present.some((have) => have.IpProtocol === rule.IpProtocol && have.FromPort === rule.FromPort && [...(have.IpRanges ?? []).map((r) => r.CidrIp), ...(have.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].includes(cidr));
+}
+
+export interface TeardownRequest {
+  client: Ec2Client;
+  tag: string;
+  /** Poll interval while instances terminate. */
+  pollMs?: number;
+}
+
+/**
+ * Everything tagged with the lab, found by tag (not only what the state knows, so an up killed
+ * between RunInstances and writing its state leaves nothing behind): instances terminated and
+ * waited for, then the security group and key pair. Already gone is fine. Returns what went.
+ */
+export async function teardownEc2Lab(request: TeardownRequest): Promise<string[]> {
+  const { client, tag } = request;
+  const instances = await liveInstances(client, tag);
+  await client.terminateInstances(instances);
+  await waitTerminated(client, tag, request.pollMs ?? 5000);
+  const removed = [...instances];
+  for (const group of await client.securityGroups({ tags: labTags(tag) })) {
+    await client.deleteSecurityGroup(group.id).catch(ignoreNotFound);
+    removed.push(group.id);
+  }
+  for (const pair of await client.keyPairs(labTags(tag))) {
+    await client.deleteKeyPair(pair.name).catch(ignoreNotFound);
+    removed.push(pair.name);
+  }
+  return removed;
+}
+
+async function liveInstances(client: Ec2Client, tag: string): Promise<string[]> {
+  const instances = await client.instances({ tags: labTags(tag) });
+  return instances.filter((instance) => instance.State?.Name !== 'terminated').map((instance) => instance.InstanceId!);
+}
+
+async function waitTerminated(client: Ec2Client, tag: string, pollMs: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const left = (await client.instances({ tags: labTags(tag) })).filter((instance) => instance.State?.Name !== 'terminated');
+    if (left.length === 0) return;
+    if (attempt * pollMs > 15 * 60_000) throw new AtomlabError(`instances still terminating after 15 minutes: ${left.map((i) => i.InstanceId).join(', ')}`, { context: { provider: 'ec2' }, hint: 'run atomlab down again' });
+    await sleep(pollMs);
+  }
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
+}
+
+/** Things tagged with the lab, for `status` to show what the state does not know. */
+export async function taggedResources(client: Ec2Client, tag: string): Promise<{ kind: string; id: string; state?: string }[]> {
+  const instances = (await client.instances({ tags: labTags(tag) })).filter((i) => i.State?.Name !== 'terminated').map((i) => ({ kind: 'instance', id: i.InstanceId!, state: i.State?.Name }));
+  const groups = (await client.securityGroups({ tags: labTags(tag) })).map((g) => ({ kind: 'security-group', id: g.id }));
+  const pairs = (await client.keyPairs(labTags(tag))).map((p) => ({ kind: 'key-pair', id: p.name }));
+  return [...instances, ...groups, ...pairs];
+}

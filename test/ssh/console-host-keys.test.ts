@@ -1,0 +1,37 @@
+import test from 'ava';
+import { generateKeyPair } from '../../lab/cidata/index.js';
+import { AtomlabError } from '../../lab/errors/index.js';
+import { checkConsoleHostKey, consoleHostKeys } from '../../lab/ssh/index.js';
+import { cloudInitConsole } from '../fixtures/clouds/cloud-init-console.js';
+
+const blob = (key: string) => key.split(' ').slice(0, 2).join(' ');
+
+test('the keys cloud-init\'s own script prints are read back, with or without a console prefix', async (t) => {
+  const ed = generateKeyPair('root@vm1');
+  for (const prefix of ['', 'ec2: ', '[   12.3] cloud-init[731]: ']) {
+    const text = await cloudInitConsole([ed.publicKey], prefix);
+    t.deepEqual(consoleHostKeys(text), [blob(ed.publicKey)]);
+  }
+});
+
+test('the pinned key among the printed ones matches; a console without the block says nothing', async (t) => {
+  const ed = generateKeyPair('root@vm1');
+  const other = generateKeyPair('root@vm1');
+  const text = await cloudInitConsole([other.publicKey, ed.publicKey]);
+  t.is(checkConsoleHostKey(text, ed.publicKey, 'vm1').kind, 'matched');
+  t.deepEqual(checkConsoleHostKey('[    0.0] Linux version 6.1\nlogin: ', ed.publicKey, 'vm1'), { kind: 'not-printed' });
+});
+
+test('a console showing other host keys is refused', async (t) => {
+  const pinned = generateKeyPair('root@vm1');
+  const text = await cloudInitConsole([generateKeyPair('root@evil').publicKey]);
+  const error = t.throws(() => checkConsoleHostKey(text, pinned.publicKey, 'vm1'), { instanceOf: AtomlabError });
+  t.regex(error.message, /vm1: the console shows host keys that are not the one atomlab gave it/);
+});
+
+test('the last complete block wins (a reboot with new keys)', async (t) => {
+  const first = generateKeyPair('a');
+  const second = generateKeyPair('b');
+  const text = (await cloudInitConsole([first.publicKey])) + (await cloudInitConsole([second.publicKey])) + '-----BEGIN SSH HOST KEY KEYS-----\n';
+  t.deepEqual(consoleHostKeys(text), [blob(second.publicKey)]);
+});
