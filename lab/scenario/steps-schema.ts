@@ -9,7 +9,7 @@ export const TARGET_KINDS = ['reboot', 'upgrade', 'rollback', 'reset'] as const;
 const DURATION_TEXT = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/;
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const duration = z
+export const duration = z
   .union([z.number().positive(), z.string().regex(DURATION_TEXT, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' })])
   .describe('seconds, or a duration such as 90s, 10m or 1h');
 
