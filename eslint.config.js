@@ -18,4 +18,11 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // the dashboard's page runs in the browser
+    files: ['lab/dashboard/page/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', alert: 'readonly', confirm: 'readonly', prompt: 'readonly', EventSource: 'readonly', CSS: 'readonly', Node: 'readonly' },
+    },
+  },
 );

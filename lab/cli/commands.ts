@@ -14,8 +14,10 @@ import { register as cidata } from './cidata.js';
 import { register as snapshot } from './snapshot.js';
 import { register as roster } from './roster.js';
 import { register as run } from './run.js';
+import { register as dashboard } from './dashboard.js';
+import { register as completion } from './completion.js';
 
 /** Every command atomlab offers registers itself here; each lives in lab/cli/<command>.ts. */
 export type RegisterCommand = (program: Command, app: App) => void;
 
-export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, run, status, ssh, consoleCommand, snapshot, roster, down, images, cidata, doctor];
+export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, run, status, ssh, consoleCommand, snapshot, roster, dashboard, down, images, cidata, doctor, completion];

@@ -49,11 +49,20 @@ export function register(program: Command, app: App): void {
         const { billableSummary, confirmBillable } = await import('./billable.js');
         await confirmBillable(billableSummary(plans, app.providers, selected), { yes: flags.yes ?? false, interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) });
         const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
+        const { ProgressRecorder } = await import('../progress/index.js');
+        const { labPaths, labStateDir } = await import('../state/index.js');
         const view = new LabView(names, 'waiting');
+        const progress = new ProgressRecorder({ file: labPaths(labStateDir(file)).progressFile, command: 'up' });
         const interrupt = interruptSignal();
         view.start();
         try {
-          const result = await up(loaded, { providers: app.providers, only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events: view.sink, signal: interrupt.signal });
+          const events = ProgressRecorder.tee(view.sink, progress.labSink);
+          const options = { providers: app.providers, only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events, signal: interrupt.signal };
+          const result = await up(loaded, options).catch(async (error: unknown) => {
+            await progress.finish(interrupt.signal.aborted ? 'interrupted' : 'failed');
+            throw error;
+          });
+          await progress.finish(interrupt.signal.aborted ? 'interrupted' : result.failures.length ? 'failed' : 'passed');
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);

@@ -80,6 +80,7 @@ export async function down(file: string, options: DownOptions): Promise<DownResu
   const entries = await labStateDirs(file);
   const results = await Promise.allSettled(entries.map((entry) => downLab(entry, options.providers, qualify(events, entry.combinationKey))));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) await rm(labPaths(labStateDir(file)).progressFile, { force: true });
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new AtomlabError(`down could not remove ${failures.length} of the matrix's labs`, { code: 'FAILED', cause: new AggregateError(failures), hint: failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ') });
   return { removed: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };

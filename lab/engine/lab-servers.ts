@@ -8,12 +8,14 @@ import type { LabPaths, LabState, StateStore } from '../state/index.js';
 import type { ServeReport } from './lab-report.js';
 import { fillDeferred, templateNames } from '../template/index.js';
 import type { LabSession } from './lab-session.js';
+import { publishRepository } from './publish-repo.js';
 
 /** Where the lab's file servers listen: loopback only; guests reach it through their provider. */
 const LISTEN = '127.0.0.1';
 
 /** A running server for one serve entry: the recorded one if alive, else a new one on the same port. */
 async function ensureServer(session: LabSession, plan: ServePlan): Promise<ServerProcess> {
+  await publishRepository(session, plan);
   if (!(await stat(plan.path).then((info) => info.isDirectory(), () => false))) {
     throw new AtomlabError(`serve "${plan.name}": directory ${plan.path} does not exist`, {
       code: 'BAD_INPUT',
@@ -21,9 +23,10 @@ async function ensureServer(session: LabSession, plan: ServePlan): Promise<Serve
     });
   }
   const recorded = session.store.current.serve?.[plan.name];
-  if (recorded && recorded.root === plan.path && (await serverAlive(recorded))) return recorded;
+  const sameDelay = JSON.stringify(recorded?.delay) === JSON.stringify(plan.delay);
+  if (recorded && recorded.root === plan.path && sameDelay && (await serverAlive(recorded))) return recorded;
   if (recorded) await stopServer(recorded);
-  const options = { root: plan.path, host: LISTEN, logFile: join(session.paths.serveDir, `${plan.name}.log`) };
+  const options = { root: plan.path, host: LISTEN, logFile: join(session.paths.serveDir, `${plan.name}.log`), delay: plan.delay };
   // seeds already written point at the recorded port: then only that port will do
   const seedsWritten = Object.keys(session.store.current.vms).length > 0;
   const server = await startServer({ ...options, port: recorded?.port }).catch((error: unknown) => {

@@ -16,13 +16,13 @@ function retryable(error: unknown, session: LabSession): boolean {
   return !(error instanceof AtomlabError && ['BAD_INPUT', 'SCENARIO_INVALID', 'MISSING_TOOL', 'INTERRUPTED'].includes(error.code));
 }
 
-/** One VM, recreated and tried again after a failure, up to `retries` times; the others carry on. */
-export async function withRetries(session: LabSession, plan: VmPlan, retries: number): Promise<Attempts> {
+/** One VM, recreated and tried again after a failure, up to `retries` times (with `recreate`, made anew from the start); the others carry on. */
+export async function withRetries(session: LabSession, plan: VmPlan, retries: number, options: { recreate?: boolean } = {}): Promise<Attempts> {
   const failed: string[] = [];
   for (let attempt = 0; ; attempt++) {
     const lastAttempt = attempt >= retries;
     try {
-      return { outcome: await bringUp(session, plan, { recreate: attempt > 0, lastAttempt }), failed };
+      return { outcome: await bringUp(session, plan, { recreate: attempt > 0 || options.recreate, lastAttempt }), failed };
     } catch (error) {
       if (lastAttempt || !retryable(error, session)) throw Object.assign(error as object, { earlierAttempts: failed });
       failed.push(error instanceof Error ? error.message : String(error));

@@ -21,6 +21,8 @@ export interface UpOptions extends SessionOptions, CapacityOptions {
   combinations?: string[];
   /** How often a VM that fails verification is recreated and tried again (default 1). */
   retries?: number;
+  /** Destroy the selected VMs and make them anew (recreating a failed VM), then the same retries. */
+  recreate?: boolean;
 }
 
 export interface UpResult {
@@ -57,7 +59,7 @@ async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise
   const vms = await placeAndCheck(session, selectVms(plan.vms, options.only), options);
   await ensureServers(session); // also stops servers of serve names the scenario dropped
   await prepareLabResources(session, vms, (await ensureLabKey(session.paths, plan.name)).publicKey);
-  const results = await Promise.allSettled(vms.map((vm) => limit(() => withRetries(session, vm, options.retries ?? 1))));
+  const results = await Promise.allSettled(vms.map((vm) => limit(() => withRetries(session, vm, options.retries ?? 1, { recreate: options.recreate }))));
   await writeFileAtomic(session.paths.knownHosts, `${knownHosts(session.store.current)}\n`, { mode: 0o600 });
   const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [{ vm: qualifiedName(plan, vms[i]!.name), error: result.reason as unknown }] : []));
   const reports = await Promise.all(

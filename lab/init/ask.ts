@@ -2,6 +2,7 @@ import { input, number, password as passwordPrompt, select } from '@inquirer/pro
 import type { CatalogEntry } from '../catalog/index.js';
 import { SIZE_PATTERN } from '../sizes/index.js';
 import { imageChoices, sanitizeName, type InitAnswers, type ProviderChoice } from './answers.js';
+import type { TemplateInfo } from './templates.js';
 
 /** Streams for the prompts: the terminal by default, others in tests. */
 export interface PromptIo {
@@ -51,4 +52,31 @@ export async function askAnswers(defaults: InitAnswers, entries: CatalogEntry[],
   const user = await input({ message: 'Login user', default: chosen?.user ?? defaults.user, validate: (v) => USER.test(v) || 'a POSIX user name' }, io);
   const password = await askPassword(io);
   return { name: sanitizeName(name), image, provider, count: count ?? 1, memory, user, password };
+}
+
+/** The wizard's first question: a blank scenario, or one of the templates. */
+export async function askTemplate(templates: TemplateInfo[], io: PromptIo = {}): Promise<string | undefined> {
+  const choice = await select(
+    {
+      message: 'Start from',
+      choices: [{ name: 'a blank scenario (the questions that follow)', value: '' }, ...templates.map((t) => ({ name: `${t.name}: ${t.title}`, value: t.name }))],
+    },
+    io,
+  );
+  return choice || undefined;
+}
+
+/** For a template: the lab name, the provider and the password login; the rest is the template's. */
+export async function askTemplateAnswers(defaults: InitAnswers, providers: ProviderChoice[], io: PromptIo = {}): Promise<InitAnswers> {
+  const name = await input({ message: 'Lab name', default: defaults.name, validate: (v) => NAME.test(v) || 'letters, digits and -, at most 63' }, io);
+  const provider = await select(
+    {
+      message: 'Provider (where the template does not choose per VM)',
+      default: providers.find((p) => p.available)?.name ?? defaults.provider,
+      choices: providers.map((p) => ({ name: `${p.name} (${p.why})`, value: p.name, disabled: p.available ? false : p.why })),
+    },
+    io,
+  );
+  const password = await askPassword(io);
+  return { ...defaults, name: sanitizeName(name), provider, password };
 }

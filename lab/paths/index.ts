@@ -1,1 +1,1 @@
-export { packageRoot, packagePath } from './package-paths.js';
+export { packageRoot, packagePath, packageVersion } from './package-paths.js';

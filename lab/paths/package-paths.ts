@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -10,4 +11,9 @@ export function packageRoot(): string {
 
 export function packagePath(...segments: string[]): string {
   return join(packageRoot(), ...segments);
+}
+
+/** The installed package's version (its package.json), for --version. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }

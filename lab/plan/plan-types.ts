@@ -111,8 +111,12 @@ export type Placement = 'fill' | 'spread';
 /** A local directory the lab serves over HTTP (see lab/serve). */
 export interface ServePlan {
   name: string;
-  /** Absolute path of the directory. */
+  /** Absolute path of the directory (a published repository's: in the lab's state directory). */
   path: string;
+  /** An update repository atomlab publishes into `path`/repo before serving it. */
+  publish?: { recipe: string; version: string; script: string };
+  /** Responses to request paths matching `match` (a regular expression) wait `ms` first. */
+  delay?: { match: string; ms: number };
 }
 
 export interface LabPlan {

@@ -1,3 +1,4 @@
 export { renderJunit, failureText } from './junit.js';
-export { renderSummary } from './summary.js';
-export { writeJunit } from './write-report.js';
+export { renderSummary, lastLines } from './summary.js';
+export { renderHtmlReport } from './html-report.js';
+export { writeJunit, writeHtmlReport } from './write-report.js';

@@ -1,3 +1,4 @@
+import { escapeHtml as escape } from '../html/index.js';
 import type { Roster, RosterEntry } from './roster-entries.js';
 
 export type Paper = 'a4' | 'letter';
@@ -5,9 +6,6 @@ export type Paper = 'a4' | 'letter';
 /** Cards per printed page: 2 across, 4 down, sized to fit inside both A4 and Letter. */
 export const CARDS_PER_PAGE = 8;
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * A4 is 210 × 297 mm and Letter 215.9 × 279.4 mm: with 10 mm margins both leave at least

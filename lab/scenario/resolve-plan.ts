@@ -13,7 +13,7 @@ import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, P
 import { planFragment, type FragmentCheck } from './ignition-fragments.js';
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
-import { resolveServe } from './resolve-serve.js';
+import { resolveServe, serveForLab } from './resolve-serve.js';
 import { resolveSteps } from './resolve-steps.js';
 import { DURATION, NAME_PATTERN, type ProviderRef, type Scenario, type VmSettings } from './schema.js';
 
@@ -221,7 +221,7 @@ function planLab(base: LabBase, serve: ServePlan[], combination?: Combination): 
   const stateDir = combination ? matrixStateDir(file, combination.key) : labStateDir(file);
   const vmNames = planned.map(({ plan }) => plan.name);
   const steps = resolveSteps(scenario.steps, { vmNames, scenarioDir: base.scenarioDir, report: (path, message, key) => problems.at(path, message, key) });
-  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms: planned.map(({ plan }) => plan), hosts, placement: scenario.placement ?? 'fill', serve, steps };
+  const plan: LabPlan = { name: lab, description: scenario.description, file, stateDir, vms: planned.map(({ plan }) => plan), hosts, placement: scenario.placement ?? 'fill', serve: serveForLab(serve, stateDir), steps };
   return combination ? { ...plan, combination: combination.labels, combinationKey: combination.key } : plan;
 }
 

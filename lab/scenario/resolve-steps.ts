@@ -42,7 +42,8 @@ const OPTIONS: Record<Kind, string[]> = {
 
 const COMMON = new Set(['name', 'timeout']);
 
-function durationMs(value: number | string): number {
+/** Seconds, or `90s`/`10m`/`1h` (already validated), in milliseconds. */
+export function durationMs(value: number | string): number {
   if (typeof value === 'number') return value * 1000;
   const [, amount, unit] = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/.exec(value)!;
   return Number(amount) * { s: 1000, m: 60_000, h: 3_600_000 }[unit as 's' | 'm' | 'h'];

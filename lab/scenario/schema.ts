@@ -140,7 +140,21 @@ export const HostSchema = z
 /** A directory served over HTTP for the lab's lifetime; `{{serve.NAME}}` is its URL as guests see it. */
 export const ServeEntrySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, { error: 'must be letters, digits, _ and -, starting with a letter' }).describe('used as {{serve.NAME}}'),
-  path: z.string().min(1).describe('a local directory (relative to the scenario file)'),
+  path: z.string().min(1).optional().describe('a local directory (relative to the scenario file); or publish'),
+  publish: z
+    .strictObject({
+      recipe: z.string().min(1).describe('a guest recipe with a publish-update script (tiny)'),
+      version: z.string().regex(/^[A-Za-z0-9._+~-]+$/, { error: 'must be letters, digits and . _ + ~ -' }).describe('the version to publish'),
+    })
+    .optional()
+    .describe('an update repository atomlab publishes for the lab (images/recipes/RECIPE/publish-update) and serves: {{serve.NAME}}/repo'),
+  delay: z
+    .strictObject({
+      match: z.string().min(1).describe('a regular expression on the request path'),
+      time: duration.describe('how long each matching response waits'),
+    })
+    .optional()
+    .describe('a slow mirror: responses to matching paths start only after time (an interrupted upgrade has time to interrupt)'),
 });
 
 type VmSettingsShape = ReturnType<typeof vmSettingsShape>;

@@ -1,6 +1,6 @@
 /**
  * The lab's file server as its own process, so it outlives the `atomlab up` that started it:
- *   node serve-daemon.js --root DIR --host 127.0.0.1 --port N --log FILE
+ *   node serve-daemon.js --root DIR --host 127.0.0.1 --port N --log FILE [--delay-match RE --delay-ms N]
  * Reports {listening: port} or {error} to its parent over IPC, then runs detached until SIGTERM.
  */
 import { createWriteStream } from 'node:fs';
@@ -17,11 +17,12 @@ function tell(message: DaemonMessage): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { root: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, log: { type: 'string' } } });
+  const { values } = parseArgs({ options: { root: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, log: { type: 'string' }, 'delay-match': { type: 'string' }, 'delay-ms': { type: 'string' } } });
   if (!values.root || !values.host || !values.port || !values.log) throw new Error('usage: serve-daemon --root DIR --host ADDR --port N --log FILE');
   const log = createWriteStream(values.log, { flags: 'a', mode: 0o600 });
   const write = (line: string) => log.write(`${line}\n`);
-  const server = await createStaticServer({ root: values.root, log: write });
+  const delay = values['delay-match'] ? { match: new RegExp(values['delay-match']), ms: Number(values['delay-ms'] ?? 0) } : undefined;
+  const server = await createStaticServer({ root: values.root, log: write, delay });
   const stop = () => {
     write(`${new Date().toISOString()} stopping (SIGTERM)`);
     server.close();

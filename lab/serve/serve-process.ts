@@ -20,6 +20,8 @@ export interface ServerProcess {
   pid: number;
   logFile: string;
   startedAt: string;
+  /** Responses to matching paths wait this long (a slow mirror). */
+  delay?: { match: string; ms: number };
 }
 
 export interface StartServerOptions {
@@ -28,6 +30,8 @@ export interface StartServerOptions {
   logFile: string;
   /** Insist on this port (a restart keeps URLs already written into seeds); else a free one. */
   port?: number;
+  /** Responses to request paths matching `match` wait `ms` first. */
+  delay?: { match: string; ms: number };
   /** How long the daemon may take to listen. */
   timeoutMs?: number;
 }
@@ -36,7 +40,8 @@ class PortTaken extends Error {}
 
 /** Forks the daemon detached and waits for its one message: listening, or why not. */
 function launch(options: StartServerOptions, port: number): Promise<ServerProcess> {
-  const args = ['--root', options.root, '--host', options.host, '--port', String(port), '--log', options.logFile];
+  const delay = options.delay ? ['--delay-match', options.delay.match, '--delay-ms', String(options.delay.ms)] : [];
+  const args = ['--root', options.root, '--host', options.host, '--port', String(port), '--log', options.logFile, ...delay];
   const child = fork(DAEMON, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -49,7 +54,8 @@ function launch(options: StartServerOptions, port: number): Promise<ServerProces
       if (message?.listening) {
         child.unref();
         if (child.connected) child.disconnect();
-        return resolve({ root: options.root, host: options.host, port, pid: child.pid!, logFile: options.logFile, startedAt: new Date().toISOString() });
+        const started = { root: options.root, host: options.host, port, pid: child.pid!, logFile: options.logFile, startedAt: new Date().toISOString() };
+        return resolve(options.delay ? { ...started, delay: options.delay } : started);
       }
       if (message?.error?.code === 'EADDRINUSE') return reject(new PortTaken(`port ${port} is in use`));
       reject(new AtomlabError(`the file server for ${options.root} could not start: ${message?.error?.message ?? 'it exited'}`, { code: 'FAILED', context: { logPath: options.logFile } }));

@@ -9,6 +9,8 @@ export interface StaticServerOptions {
   root: string;
   /** One line per request (method, path, status, bytes). */
   log?: (line: string) => void;
+  /** A slow mirror: responses to paths matching `match` start only after `ms`. */
+  delay?: { match: RegExp; ms: number };
 }
 
 const TYPES: Record<string, string> = {
@@ -83,7 +85,15 @@ async function handle(realRoot: string, req: IncomingMessage, res: ServerRespons
 export async function createStaticServer(options: StaticServerOptions): Promise<Server> {
   const realRoot = await realpath(options.root);
   return createServer((req, res) => {
-    handle(realRoot, req, res).then(
+    const wait = options.delay && options.delay.match.test((req.url ?? '/').split('?')[0]!) ? options.delay.ms : 0;
+    if (!wait) return respond(realRoot, req, res, options);
+    const timer = setTimeout(() => respond(realRoot, req, res, options), wait);
+    res.on('close', () => clearTimeout(timer));
+  });
+}
+
+function respond(realRoot: string, req: IncomingMessage, res: ServerResponse, options: StaticServerOptions): void {
+  handle(realRoot, req, res).then(
       (bytes) => options.log?.(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method} ${req.url} ${res.statusCode} ${bytes}`),
       (error: unknown) => {
         options.log?.(`${new Date().toISOString()} ${req.method} ${req.url} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -91,5 +101,4 @@ export async function createStaticServer(options: StaticServerOptions): Promise<
         else res.destroy();
       },
     );
-  });
 }

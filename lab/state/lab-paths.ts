@@ -14,6 +14,8 @@ export interface LabPaths {
   vmDir(name: string): string;
   /** The file servers' logs (one per serve name). */
   serveDir: string;
+  /** What the last `up` or `run` of the scenario did and is doing (the dashboard follows it). */
+  progressFile: string;
 }
 
 export function labPaths(stateDir: string): LabPaths {
@@ -28,6 +30,7 @@ export function labPaths(stateDir: string): LabPaths {
     knownHosts: join(keysDir, 'known_hosts'),
     vmDir: (name) => join(stateDir, 'vms', name),
     serveDir: join(stateDir, 'serve'),
+    progressFile: join(stateDir, 'progress.json'),
   };
 }
 

@@ -92,6 +92,7 @@ test('the wizard asks, and writes what was answered', async (t) => {
   const dir = await labDir();
   const term = new Terminal();
   const done = initLab(dir, { providers, io: { input: term.input, output: term.output } });
+  await term.answer(/Start from/, ENTER);
   await term.answer(/Lab name/, `\x7f\x7f\x7f\x7f\x7f\x7fclass${ENTER}`);
   await term.answer(/Image/, ENTER);
   await term.answer(/Provider/, ENTER);
@@ -107,4 +108,48 @@ test('the wizard asks, and writes what was answered', async (t) => {
   t.regex(text, /password: s3cret/);
   t.is((await stat(file)).mode & 0o777, 0o600, 'a file holding a password is private');
   t.is((await runCli(['validate', file])).exitCode, 0);
+});
+
+test('the wizard\'s first question offers the templates; a template is written with the answers filled in', async (t) => {
+  const dir = await labDir('class-room');
+  const term = new Terminal();
+  const done = initLab(dir, { providers, io: { input: term.input, output: term.output } });
+  await term.answer(/Start from/, `${DOWN}${DOWN}${ENTER}`); // blank, atomic-host, classroom
+  await term.answer(/Lab name/, ENTER);
+  await term.answer(/Provider/, ENTER);
+  await term.answer(/Password login/, `${DOWN}${DOWN}${ENTER}`);
+  await term.answer(/Password/, `s3cret${ENTER}`);
+  const { file, template } = await done;
+  t.is(template, 'classroom');
+  const text = await readFile(file, 'utf8');
+  t.regex(text, /^name: class-room$/m);
+  t.regex(text, /^ {4}password: s3cret$/m);
+  t.regex(text, /^ {2}provider: qemu$/m);
+  t.regex(text, /# student-01, student-02, \.\.\.\n +count: 12\n/, 'the template\'s own settings and comments stay');
+  t.is((await stat(file)).mode & 0o777, 0o600);
+  t.is((await runCli(['validate', file])).exitCode, 0);
+});
+
+test('init --list names every template with what it needs; init --template NAME --yes writes each, and each validates', async (t) => {
+  const list = await runCli(['init', '--list']);
+  t.is(list.exitCode, 0, list.stderr);
+  const names = [...list.stdout.matchAll(/^(\S+) +(.+)$/gm)].map((m) => m[1]);
+  t.deepEqual(names, ['atomic-host', 'classroom', 'kubernetes', 'quickstart', 'upgrade-rollback', 'vmware-atomic']);
+  t.regex(list.stdout, /^vmware-atomic +An Atomic host for VMware \(seed 002\)\. Needs: VMware/m);
+  for (const name of names) {
+    const dir = await labDir(`from-${name!}`);
+    const written = await runCli(['init', dir, '--template', name!, '--yes']);
+    t.is(written.exitCode, 0, written.stderr);
+    const file = join(dir, 'atomlab.yaml');
+    const text = await readFile(file, 'utf8');
+    t.regex(text, new RegExp(`^name: from-${name!}$`, 'm'));
+    t.regex(text, /^# yaml-language-server: \$schema=\S*schema\/scenario\.schema\.json$/m);
+    const valid = await runCli(['validate', file]);
+    // the VMware provider lands with its own branch: until then its template can only fail on that line
+    const vmwareMissing = name === 'vmware-atomic' && /^\S+:\d+:\d+: defaults\.provider: must be one of [^;]+; got "vmware"\n$/.test(valid.stderr);
+    t.true(valid.exitCode === 0 || vmwareMissing, `${name!}: ${valid.stdout}${valid.stderr}`);
+  }
+  const unknown = await runCli(['init', await labDir('x'), '--template', 'nope', '--yes']);
+  t.is(unknown.exitCode, 2);
+  t.regex(unknown.stderr, /no template named nope\n {2}hint: templates: atomic-host, classroom/);
 });

@@ -127,3 +127,34 @@ test('cidata --from names a matrix VM as <combination>/<vm>', async (t) => {
   t.is(bad.exitCode, 2);
   t.regex(bad.stderr, /VMs: 256MiB\/a, 320MiB\/a/);
 });
+
+test('serve: publish builds into each lab\'s own state directory; mistakes in publish and delay are reported where they are', async (t) => {
+  const { dir, file } = await scenario(`name: pub
+matrix: { provider: [qemu, libvirt] }
+serve:
+  - name: updates
+    publish: { recipe: tiny, version: "2" }
+    delay: { match: "\\\\.tar\\\\.gz$", time: 20s }
+defaults: { image: tiny }
+vms: [{ name: a }]
+`);
+  const { plans } = await loadScenario(file, { providers });
+  t.deepEqual(plans.map((p) => p.serve[0]!.path), [join(dir, '.atomlab/matrix/qemu/serve/published/updates'), join(dir, '.atomlab/matrix/libvirt/serve/published/updates')]);
+  t.is(plans[0]!.serve[0]!.publish?.version, '2');
+  t.regex(plans[0]!.serve[0]!.publish!.script, /images\/recipes\/tiny\/publish-update$/);
+  t.deepEqual(plans[0]!.serve[0]!.delay, { match: '\\.tar\\.gz$', ms: 20_000 });
+  const found = await problems(`name: bad
+serve:
+  - name: both
+    path: repo
+    publish: { recipe: tiny, version: "2" }
+  - name: norecipe
+    publish: { recipe: cloudinit, version: "2" }
+    delay: { match: "(", time: 5s }
+vms: [{ name: a, image: tiny }]
+`);
+  t.is(found.length, 3, found.join('\n'));
+  t.is(found[0], '3:5: serve[0]: give either path (a directory to serve) or publish (an update repository atomlab builds), not both or neither');
+  t.regex(found[1]!, /^7:24: serve\[1\]\.publish\.recipe: recipe "cloudinit" has no publish-update script \(.*images\/recipes\/cloudinit\/publish-update\)$/);
+  t.regex(found[2]!, /^8:\d+: serve\[1\]\.delay\.match: not a regular expression: /);
+});

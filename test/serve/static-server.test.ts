@@ -120,3 +120,23 @@ test('parseByteRange follows RFC 9110 for single ranges', (t) => {
   t.is(parseByteRange('items=0-1', 10), undefined);
   t.is(parseByteRange(undefined, 10), undefined);
 });
+
+test('delay: a matching path is answered only later (a slow mirror), others at once; a client giving up cancels it', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'atomlab-serve-delay-'));
+  await writeFile(join(root, 'tree.tar.gz'), 'tree');
+  await writeFile(join(root, 'ref'), 'ref');
+  const server = await createStaticServer({ root, delay: { match: /\.tar\.gz$/, ms: 600_000 } });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  let held = 'pending';
+  const slow = request({ host: '127.0.0.1', port, path: '/tree.tar.gz' }, () => (held = 'answered'));
+  slow.on('error', () => (held = 'cancelled'));
+  slow.end();
+  const fast = await get(port, '/ref');
+  t.is(fast.body, 'ref');
+  t.is(held, 'pending', 'the matching request is still held back while the other was answered');
+  slow.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  t.not(held, 'answered');
+});

@@ -1,14 +1,13 @@
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseJunit } from 'test-results-parser';
 import type { RunReport } from '../../lab/steps/index.js';
-import { shippedUpgradeScenario, startUpdateRepo, type UpdateRepo } from '../fixtures/update-repo.js';
-import { processesMentioning } from '../helpers/lab.js';
-import { runCli } from '../helpers/run-cli.js';
+import { labDir, processesMentioning } from '../helpers/lab.js';
+import { ROOT, runCli } from '../helpers/run-cli.js';
 
-// One tiny VM under QEMU (TCG) runs the whole shipped upgrade/rollback scenario once, then a
-// failing scenario on the same lab. Serial, generous timeouts, no timing assertions.
+// One tiny VM under QEMU (TCG) runs the whole shipped upgrade/rollback scenario once, as shipped,
+// then a failing scenario on the same lab. Serial, generous timeouts, no timing assertions.
 const LONG = { timeoutMs: 40 * 60_000 };
 
 /** Same lab and VM as the shipped scenario (so no second boot): snapshot, copy, revert, then a failing expect. */
@@ -35,15 +34,9 @@ steps:
     run: "true"
 `;
 
-let repo: UpdateRepo | undefined;
-test.after.always(async () => {
-  await repo?.close();
-});
-
-test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a failing expect exits 1 and its JUnit names the step', async (t) => {
-  // the first download of a tree is slow, so the interrupting reset lands before the upgrade is done
-  repo = await startUpdateRepo({ versions: ['2'], slowFirst: { pattern: /\.tar\.gz$/, delayMs: 30_000 } });
-  const { dir, file } = await shippedUpgradeScenario(repo);
+test.serial('the shipped upgrade/rollback scenario passes through atomlab run as shipped (its own update repository); a failing expect exits 1 and shows the command\'s output', async (t) => {
+  // a fresh copy of the shipped file, nothing run before it: it publishes and serves its own updates
+  const { dir, file } = await labDir(await readFile(join(ROOT, 'scenarios/atomic-upgrade-rollback.yaml'), 'utf8'));
   const junit = join(dir, 'report.xml');
   try {
     const run = await runCli(['run', file, '--junit', junit, '--json'], LONG);
@@ -56,7 +49,8 @@ test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a
     t.regex(detail('upgrade')[0]!, /interrupted by a hard reset; the host booted the deployment from before the upgrade/);
     t.regex(detail('upgrade')[1]!, /version 1\) → .*version 2\)/);
     t.deepEqual(detail('rollback').map((d) => /→ .*\(version (\d)\)$/.exec(d)?.[1]), ['1', '2', '1']);
-    t.true(repo.requests.some((p) => p.endsWith('.tar.gz')), 'the upgrade downloaded the tree');
+    const served = await readFile(join(dir, '.atomlab/serve/updates.log'), 'utf8');
+    t.regex(served, /GET \/repo\/objects\/[0-9a-f]{64}\.tar\.gz 200/, 'the upgrade downloaded the tree from the lab\'s own server');
 
     const parsed = parseJunit({ type: 'junit', files: [junit] });
     t.is(parsed.suites.flatMap((s) => s.cases).length, report.results.length);
@@ -72,6 +66,7 @@ test.serial('the shipped upgrade/rollback scenario passes through atomlab run; a
     t.is(failing.exitCode, 1, failing.stderr);
     t.regex(failing.stdout, /FAIL +9\. atomic: says hello — stdout does not contain "goodbye"/);
     t.regex(failing.stdout, /^8 passed, 1 failed, 1 skipped/m, 'snapshot, copy (mode, content), revert (the copy is gone), wait-port (TCP, and HTTP through SSH) passed');
+    t.regex(failing.stdout, /command: echo hello; echo to-stderr >&2 \(exit 0\)\n +stdout \(last 1 lines\):\n +\| hello\n +stderr \(last 1 lines\):\n +\| to-stderr/, 'the failed step shows the last lines of its own output');
     const judged = parseJunit({ type: 'junit', files: [failingJunit] });
     t.is(judged.failed, 1);
     t.is(judged.skipped, 1);
