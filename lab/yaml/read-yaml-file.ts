@@ -26,7 +26,7 @@ function yamlErrorMessage(code: string, message: string): string {
 function compose(tokens: CST.Token[], text: string): Document.Parsed {
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const [doc, second] = [...composer.compose(tokens, true, text.length)];
-  if (second) doc!.errors.push(new YAMLParseError(second.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'a scenario holds one document: remove the second ---'));
+  if (second) doc!.errors.push(new YAMLParseError(second.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'one YAML document per file: remove the second --- and what follows'));
   return doc!;
 }
 

@@ -36,7 +36,7 @@ test('aliases that loop, nest too deep, or are too many are refused at the alias
 
 test('keys that are lists or mappings, and a second document, are refused where they are', async (t) => {
   t.deepEqual(await problemsOf('a: {[x, y]: 1}\n? {b: 1}\n: 2\n'), ['1:5: a key must be a plain value, not a list or a mapping', '2:3: a key must be a plain value, not a list or a mapping']);
-  t.deepEqual(await problemsOf('a: 1\n---\nb: 2\n'), ['2:1: YAML syntax error: a scenario holds one document: remove the second ---']);
+  t.deepEqual(await problemsOf('a: 1\n---\nb: 2\n'), ['2:1: YAML syntax error: one YAML document per file: remove the second --- and what follows']);
 });
 
 test('a problem quoting control characters stays one line with no terminal escape', (t) => {
