@@ -22,11 +22,14 @@ function yamlErrorMessage(code: string, message: string): string {
   return `YAML syntax error: ${first}`;
 }
 
+/** Warnings that mean the data is not what the text seems to say (a tag yaml does not know is dropped). */
+const MISREAD = new Set(['TAG_RESOLVE_FAILED', 'BAD_COLLECTION_TYPE', 'BAD_ALIAS']);
+
 /** The one document of a stream: a second one is an error at its start. */
 function compose(tokens: CST.Token[], text: string): Document.Parsed {
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const [doc, second] = [...composer.compose(tokens, true, text.length)];
-  if (second) doc!.errors.push(new YAMLParseError(second.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'a scenario holds one document: remove the second ---'));
+  if (second) doc!.errors.push(new YAMLParseError(second.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'one YAML document per file: remove the second --- and what follows'));
   return doc!;
 }
 
@@ -57,7 +60,10 @@ export function parseYamlText(file: string, text: string): YamlSource {
   const deep = cstDepthProblem(tokens);
   if (deep) fail(file, lines, [deep]);
   const doc = compose(tokens, text);
-  const errors = doc.errors.map((error) => ({ offset: error.pos[0], message: yamlErrorMessage(error.code, error.message) }));
+  const errors = [...doc.errors, ...doc.warnings.filter((warning) => MISREAD.has(warning.code))].map((error) => ({
+    offset: error.pos[0],
+    message: yamlErrorMessage(error.code, error.message),
+  }));
   if (errors.length > 0) fail(file, lines, errors);
   if (doc.contents === null) throw wholeFileProblem(file, 'is empty: expected a YAML mapping');
   const aliases = aliasProblems(doc);

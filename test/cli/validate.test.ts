@@ -72,15 +72,13 @@ test('mutants through the real CLI: the same answers as in-process', async (t) =
   const dir = await mkdtemp(join(tmpdir(), 'atomlab-mutant-'));
   try {
     const samples = fc.sample(mutant, { numRuns: 6, seed: 13 });
-    await Promise.all(
-      samples.map(async ({ text }, index) => {
-        const file = join(dir, `mutant-${index}.yaml`);
-        await writeFile(file, text);
-        const [cli, inProcess] = [await runCli(['validate', file]), await validateInProcess(file)];
-        t.is(wrongWith(cli, file, text.split('\n').length), undefined, `${cli.stderr}\n${text}`);
-        t.deepEqual(cli, inProcess);
-      }),
-    );
+    for (const [index, { text }] of samples.entries()) {
+      const file = join(dir, `mutant-${index}.yaml`);
+      await writeFile(file, text);
+      const [cli, inProcess] = [await runCli(['validate', file]), await validateInProcess(file)];
+      t.is(wrongWith(cli, file, text.split('\n').length), undefined, `${cli.stderr}\n${text}`);
+      t.deepEqual(cli, inProcess);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -34,9 +34,10 @@ test('aliases that loop, nest too deep, or are too many are refused at the alias
   t.deepEqual(await problemsOf(many), [`${MAX_ALIASES + 3}:5: more than ${MAX_ALIASES} aliases: write the values out instead`]);
 });
 
-test('keys that are lists or mappings, and a second document, are refused where they are', async (t) => {
+test('keys that are lists or mappings, unknown tags and a second document are refused where they are', async (t) => {
   t.deepEqual(await problemsOf('a: {[x, y]: 1}\n? {b: 1}\n: 2\n'), ['1:5: a key must be a plain value, not a list or a mapping', '2:3: a key must be a plain value, not a list or a mapping']);
-  t.deepEqual(await problemsOf('a: 1\n---\nb: 2\n'), ['2:1: YAML syntax error: a scenario holds one document: remove the second ---']);
+  t.deepEqual(await problemsOf('a: !ct 1\nb: [!!set x]\n'), ['1:4: YAML syntax error: Unresolved tag: !ct', '2:5: YAML syntax error: Unresolved tag: tag:yaml.org,2002:set']);
+  t.deepEqual(await problemsOf('a: 1\n---\nb: 2\n'), ['2:1: YAML syntax error: one YAML document per file: remove the second --- and what follows']);
 });
 
 test('a problem quoting control characters stays one line with no terminal escape', (t) => {
