@@ -1,0 +1,50 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { passwordMatches } from '../../lab/ignition/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+function ignitionValidate(file: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((done) => execFile('ignition-validate', [file], (error, stdout, stderr) => done({ ok: !error, output: `${stdout}${stderr}` })));
+}
+
+async function workDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-cidata-ign-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('cidata --format ignition --from writes the config up would give: user, password hash, lab key, host key; 0600', async (t) => {
+  const dir = await workDir(t);
+  await writeFile(join(dir, 'lab.yaml'), 'name: ign\nvms:\n  - name: host1\n    image: ignition\n    hostname: host1.lab.test\n    login: { password: atomic }\n');
+  const out = join(dir, 'host1.ign');
+  const result = await runCli(['cidata', '--format', 'ignition', '--from', join(dir, 'lab.yaml'), '--vm', 'host1', '-o', out]);
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stderr, /log in as core with ssh -i .*keys\/id_ed25519; host key SHA256:/);
+  t.is((await stat(out)).mode & 0o777, 0o600);
+  const judged = await ignitionValidate(out);
+  t.true(judged.ok, judged.output);
+  const config = JSON.parse(await readFile(out, 'utf8')) as { passwd: { users: { name: string; passwordHash: string; sshAuthorizedKeys: string[] }[] } };
+  const [user] = config.passwd.users;
+  t.is(user!.name, 'core');
+  t.true(passwordMatches('atomic', user!.passwordHash));
+  t.is(user!.sshAuthorizedKeys[0], (await readFile(join(dir, '.atomlab', 'keys', 'id_ed25519.pub'), 'utf8')).trim());
+});
+
+test('cidata --format ignition --user-data takes a Butane-shaped file and refuses what ignition-validate refuses', async (t) => {
+  const dir = await workDir(t);
+  await writeFile(join(dir, 'good.bu'), 'variant: fcos\nversion: 1.4.0\nstorage:\n  files:\n    - path: /etc/motd\n      mode: 0644\n      contents:\n        inline: hi\n');
+  const good = await runCli(['cidata', '--format', 'ignition', '--user-data', join(dir, 'good.bu'), '-o', join(dir, 'good.ign')]);
+  t.is(good.exitCode, 0, good.stderr);
+  const config = JSON.parse(await readFile(join(dir, 'good.ign'), 'utf8')) as { ignition: { version: string }; storage: { files: { mode: number; contents: { source: string } }[] } };
+  t.is(config.ignition.version, '3.3.0');
+  t.is(config.storage.files[0]!.mode, 0o644);
+  t.is(config.storage.files[0]!.contents.source, 'data:,hi');
+  await writeFile(join(dir, 'bad.bu'), 'storage:\n  files:\n    - path: etc/motd\n');
+  const bad = await runCli(['cidata', '--format', 'ignition', '--user-data', join(dir, 'bad.bu'), '-o', join(dir, 'bad.ign')]);
+  t.is(bad.exitCode, 2);
+  t.regex(bad.stderr, /ignition-validate rejects .*storage\.files\.0\.path: path not absolute/);
+  await t.throwsAsync(stat(join(dir, 'bad.ign')), { code: 'ENOENT' });
+});
