@@ -88,6 +88,9 @@ function problem(ctx: Context, path: readonly PathSegment[], message: string, at
 function unionProblems(ctx: Context, issue: Extract<Issue, { code: 'invalid_union' }>, path: PathSegment[]): Problem[] {
   const branches = plausibleBranches(issue.errors);
   if (branches.length === 1) return branches[0]!.flatMap((inner) => issueProblems(ctx, inner, path));
+  // A name-or-mapping union (`provider:`) given a mapping: the branch that got inside it is the one meant.
+  const inside = branches.filter((branch) => branch.some((i) => i.path.length > 0));
+  if (inside.length === 1) return inside[0]!.flatMap((inner) => issueProblems(ctx, inner, path));
   const input = valueAt(ctx.data, path);
   const expected = [...new Set(issue.errors.flat().filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected))];
   const what = expected.length > 0 ? expected.map((e) => TYPE_NAMES[e] ?? e).join(' or ') : 'a valid value';
