@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { writeSeed, type SeedMedium } from '../../lab/seed/index.js';
+import { toNetworkData, writeSeed, type SeedMedium } from '../../lab/seed/index.js';
 import { readConfigDrive } from '../fixtures/cloud-init-seed-judges.js';
 import { cloudInitSchema } from '../fixtures/cloud-init-judges.js';
 import { blkidProbe, isoinfoSummary, readTree, xorrisoExtract, xorrisoPaths } from '../fixtures/iso-judges.js';
@@ -65,7 +65,7 @@ test('nocloud-vfat: a FAT disk labelled cidata that fsck.fat passes, blkid sees,
 for (const transport of ['configdrive', 'configdrive-vfat'] as const) {
   test(`${transport}: config-2 read back by cloud-init's own ConfigDrive reader`, async (t) => {
     const dir = await scratch(t);
-    const data = seedData({ vendorData: '#cloud-config\npackages: [jq]\n' });
+    const data = seedData({ vendorData: '#cloud-config\npackages: [jq]\n', networkConfig: NETWORK_V2 });
     const medium = await writeSeed({ data, transport, dir });
     const path = drivePath(medium);
     t.is((await stat(path)).mode & 0o777, 0o600);
@@ -78,13 +78,14 @@ for (const transport of ['configdrive', 'configdrive-vfat'] as const) {
       t.like(medium, { filesystem: 'vfat', label: 'config-2', attachAs: 'disk' });
     }
     await extracted(medium, dir);
-    const read = await readConfigDrive(join(dir, 'extracted'));
+    const read = await readConfigDrive(join(dir, 'extracted'), { '52:54:00:ab:cd:ef': 'lan' });
     t.is(read.version, 2);
     t.is(read.userdata, data.userData);
     t.like(read.metadata, { uuid: data.instanceId, 'instance-id': data.instanceId, hostname: 'seedvm', 'local-hostname': 'seedvm', name: 'seedvm', 'availability-zone': 'lab' });
     t.deepEqual(Object.values(read.metadata.public_keys as object), data.publicKeys);
     t.deepEqual(read.vendordata, { 'cloud-init': data.vendorData });
-    t.is(read.networkdata, null);
+    t.deepEqual(read.networkdata, toNetworkData(NETWORK_V2));
+    t.like(read.network_config, { version: 1 });
   });
 }
 
