@@ -15,7 +15,8 @@ export function toYaml(value: unknown): string {
  * what makes cloud-init treat the VM as new.
  */
 export function metaDataOf(data: SeedData): Record<string, unknown> {
-  return { 'local-hostname': data.hostname, ...data.metaData, 'instance-id': data.instanceId };
+  const hostname = data.hostname === '' ? {} : { 'local-hostname': data.hostname };
+  return { ...hostname, ...data.metaData, 'instance-id': data.instanceId };
 }
 
 /** The network config as cloud-init's NoCloud `network-config` wants it: without a `network:` wrapper. */

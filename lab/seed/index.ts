@@ -11,3 +11,5 @@ export { userDataText, multipartUserData } from './user-data-mime.js';
 export type { UserDataPart } from './user-data-mime.js';
 export { writeIsoDrive, writeVfatDrive } from './write-drive.js';
 export type { WriteDriveOptions } from './write-drive.js';
+export { writeSeedFile, transportForFormat, SEED_FILE_FORMATS } from './write-seed-file.js';
+export type { WriteSeedFileRequest, SeedFileFormat } from './write-seed-file.js';
