@@ -35,7 +35,8 @@ const PLATFORM: Partial<Record<SeedTransport, string>> = { configdrive: 'opensta
 async function bootWith(t: ExecutionContext, transport: SeedTransport): Promise<void> {
   const { path: base } = await buildRecipe('cloudinit', { log: (line) => t.log(line) });
   const dir = await mkdtemp(join(tmpdir(), `atomlab-seed-boot-${transport}-`));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // a failed boot keeps its directory (console.log) for the report
+  t.teardown(() => (t.passed ? rm(dir, { recursive: true, force: true }) : t.log(`${transport}: console log in ${dir}/console.log`)));
   const hostname = `seed-${transport}`;
   const lab = generateKeyPair('atomlab@seedboot');
   const host = generateKeyPair(`root@${hostname}`);
@@ -59,5 +60,7 @@ async function bootWith(t: ExecutionContext, transport: SeedTransport): Promise<
 
 bootTest('the cloudinit guest boots from a config-2 ISO, a config-2 vfat disk and a NoCloud vfat disk, and says which datasource read each', async (t) => {
   t.timeout(30 * 60_000);
-  await Promise.all((['configdrive', 'configdrive-vfat', 'nocloud-vfat'] as const).map((transport) => bootWith(t, transport)));
+  const transports = ['configdrive', 'configdrive-vfat', 'nocloud-vfat'] as const;
+  const outcomes = await Promise.allSettled(transports.map((transport) => bootWith(t, transport)));
+  t.deepEqual(outcomes.map((outcome, i) => `${transports[i]}: ${outcome.status === 'rejected' ? String(outcome.reason) : 'booted'}`), transports.map((transport) => `${transport}: booted`));
 });
