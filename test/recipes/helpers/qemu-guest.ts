@@ -9,8 +9,6 @@ const run = promisify(execFile);
 export interface GuestOptions {
   base: string;
   seed: string;
-  /** How the seed is attached: a CD-ROM (default; ISO seeds) or a virtio disk (vfat seeds). */
-  seedAs?: 'cdrom' | 'disk';
   dir: string;
   memoryMiB?: number;
 }
@@ -33,8 +31,7 @@ export class QemuGuest implements AsyncDisposable {
     const port = await freePort();
     const child = spawn('qemu-system-x86_64', [
       '-accel', 'tcg', '-m', String(options.memoryMiB ?? 512), '-smp', '1', '-display', 'none',
-      '-drive', `file=${disk},if=virtio`,
-      '-drive', options.seedAs === 'disk' ? `file=${options.seed},if=virtio,format=raw` : `file=${options.seed},media=cdrom,readonly=on`,
+      '-drive', `file=${disk},if=virtio`, '-drive', `file=${options.seed},media=cdrom,readonly=on`,
       '-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:22`,
       '-serial', 'stdio', '-monitor', 'none',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
