@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { writeSeedFile, type SeedTransport } from '../seed/index.js';
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
@@ -32,7 +33,7 @@ export interface SeedForVmRequest {
 export async function seedForVm(request: SeedForVmRequest): Promise<SeedForVm> {
   const { loaded, vm, output } = request;
   const { plans } = loaded;
-  const scenario = loaded.plan.file;
+  const scenario = relative(process.cwd(), loaded.plan.file) || loaded.plan.file;
   const named = plans.flatMap((plan) => plan.vms.map((vmPlan) => ({ plan, vmPlan, name: qualifiedName(plan, vmPlan.name) })));
   const found = named.find((candidate) => candidate.name === vm);
   if (!found) {
