@@ -33,3 +33,9 @@ export function checkUserData(text: string, file: string): void {
 export function checkMetaData(text: string, file: string): void {
   reject(problemsIn(text, file), 'meta-data must be a YAML mapping such as "instance-id: iid-1"');
 }
+
+/** A checked YAML (or JSON) file holding a mapping, as data; its problems as file:line:col. */
+export function readMapping(text: string, file: string, hint: string): Record<string, unknown> {
+  reject(problemsIn(text, file), hint);
+  return (parseDocument(text, { version: '1.1' }).toJS() ?? {}) as Record<string, unknown>;
+}

@@ -9,3 +9,7 @@ export type { KeyPair } from './keys.js';
 export { checkUserData, checkMetaData } from './check-seed-files.js';
 export { writeCidataFromFiles } from './write-cidata-from-files.js';
 export type { CidataFilePaths } from './write-cidata-from-files.js';
+export { readSeedFiles } from './write-cidata-from-files.js';
+export type { SeedFileContents } from './write-cidata-from-files.js';
+export { writeSeedFromFiles, seedDataFromFiles } from './write-seed-from-files.js';
+export type { SeedFromFilesOptions } from './write-seed-from-files.js';

@@ -27,13 +27,26 @@ async function readInput(path: string, role: string): Promise<Buffer> {
   }
 }
 
-/** Reads and checks the seed files, then writes the ISO (all or nothing). */
-export async function writeCidataFromFiles(outputPath: string, paths: CidataFilePaths): Promise<IsoSummary> {
+/** The seed files' contents, read and checked. */
+export interface SeedFileContents {
+  userData: Buffer;
+  metaData: Buffer;
+  networkConfig?: Buffer;
+  vendorData?: Buffer;
+}
+
+/** Reads the seed files and checks user-data and meta-data (file:line:col on bad YAML). */
+export async function readSeedFiles(paths: CidataFilePaths): Promise<SeedFileContents> {
   const userData = await readInput(paths.userData, 'user-data');
   const metaData = await readInput(paths.metaData, 'meta-data');
   const networkConfig = paths.networkConfig === undefined ? undefined : await readInput(paths.networkConfig, 'network-config');
   const vendorData = paths.vendorData === undefined ? undefined : await readInput(paths.vendorData, 'vendor-data');
   checkUserData(userData.toString('utf8'), paths.userData);
   checkMetaData(metaData.toString('utf8'), paths.metaData);
-  return writeCidata(outputPath, { userData, metaData, networkConfig, vendorData, volumeId: paths.volumeId });
+  return { userData, metaData, networkConfig, vendorData };
+}
+
+/** Reads and checks the seed files, then writes the ISO (all or nothing). */
+export async function writeCidataFromFiles(outputPath: string, paths: CidataFilePaths): Promise<IsoSummary> {
+  return writeCidata(outputPath, { ...(await readSeedFiles(paths)), volumeId: paths.volumeId });
 }

@@ -1,6 +1,5 @@
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { writeSeed, type SeedTransport } from '../seed/index.js';
+import { relative } from 'node:path';
+import { writeSeedFile, type SeedTransport } from '../seed/index.js';
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import { hostKeyFingerprint } from '../ready/index.js';
@@ -18,35 +17,23 @@ export interface SeedForVm {
   passwordFile?: string;
 }
 
-/** Writes a seed drive in a temporary directory beside `output`, then moves the drive file to `output`. */
-async function writeSeedFile(data: Parameters<typeof writeSeed>[0]['data'], transport: SeedTransport, output: string): Promise<void> {
-  const dir = await mkdtemp(join(dirname(resolve(output)), '.atomlab-seed-'));
-  try {
-    const medium = await writeSeed({ data, transport, dir });
-    if (medium.kind !== 'drive' && medium.kind !== 'fwcfg') throw new AtomlabError(`a ${transport} seed is not a file: it cannot be written to ${output}`, { code: 'BAD_INPUT', hint: 'use --format nocloud or configdrive' });
-    await rename(medium.path, output);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+export interface SeedForVmRequest {
+  loaded: LoadedScenario;
+  vm: string;
+  /** The seed file: a drive image, guestinfo `.vmx` lines, or user-data. */
+  output: string;
+  /** Default: the transport the VM's plan chose. */
+  transport?: SeedTransport;
 }
 
 /**
  * Writes the seed `up` would give one VM of a scenario, for a hypervisor the user runs by hand
  * (VMware Player, virt-manager): same user, keys and cloud-config; a fresh instance-id.
  */
-export interface SeedForVmRequest {
-  loaded: LoadedScenario;
-  vm: string;
-  /** The seed file (an ISO or vfat image). */
-  output: string;
-  /** Default: the transport the VM's plan chose. */
-  transport?: SeedTransport;
-}
-
 export async function seedForVm(request: SeedForVmRequest): Promise<SeedForVm> {
   const { loaded, vm, output } = request;
   const { plans } = loaded;
-  const scenario = loaded.plan.file;
+  const scenario = relative(process.cwd(), loaded.plan.file) || loaded.plan.file;
   const named = plans.flatMap((plan) => plan.vms.map((vmPlan) => ({ plan, vmPlan, name: qualifiedName(plan, vmPlan.name) })));
   const found = named.find((candidate) => candidate.name === vm);
   if (!found) {
@@ -56,7 +43,7 @@ export async function seedForVm(request: SeedForVmRequest): Promise<SeedForVm> {
   const paths = labPaths(plan.stateDir);
   const labKey = await ensureLabKey(paths, plan.name);
   const seed = renderVmSeed(vmPlan, labKey);
-  await writeSeedFile(seed.data, request.transport ?? vmPlan.seed, output);
+  await writeSeedFile({ data: seed.data, transport: request.transport ?? vmPlan.seed, output });
   let passwordFile: string | undefined;
   if (vmPlan.login.password?.kind === 'generate') {
     passwordFile = `${output}.password`;

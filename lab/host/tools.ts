@@ -151,6 +151,27 @@ export const TOOLS = {
     versionArgs: ['--version'],
     versionPattern: /cloud-init (\S+)/,
   },
+  'mkfs.fat': {
+    bin: 'mkfs.fat',
+    purpose: 'makes the vfat seed drives (seed: nocloud-vfat, configdrive-vfat)',
+    debianPackage: 'dosfstools',
+    versionArgs: ['--help'],
+    versionPattern: /mkfs\.fat (\d\S*) \(/,
+  },
+  mcopy: {
+    bin: 'mcopy',
+    purpose: 'copies the seed files into vfat seed drives',
+    debianPackage: 'mtools',
+    versionArgs: ['--version'],
+    versionPattern: /mcopy \(GNU mtools\) (\S+)/,
+  },
+  mmd: {
+    bin: 'mmd',
+    purpose: 'makes the directories of vfat config drives (openstack/latest)',
+    debianPackage: 'mtools',
+    versionArgs: ['--version'],
+    versionPattern: /mmd \(GNU mtools\) (\S+)/,
+  },
   mke2fs: {
     bin: 'mke2fs',
     purpose: 'makes the ext3 root filesystem of the test guests (recipes)',

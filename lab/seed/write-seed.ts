@@ -1,23 +1,26 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { metaDataYaml, writeCidata } from '../cidata/index.js';
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import { IGNITION_FWCFG_NAME, requireValidIgnition } from '../ignition/index.js';
+import { DRIVES, isDrive, writeDriveImage, type DriveTransport } from './drives.js';
+import { guestinfoKeys } from './guestinfo-keys.js';
 import type { SeedData, SeedMedium, SeedTransport } from './seed-types.js';
+import { userDataText } from './user-data-mime.js';
 
 export interface WriteSeedRequest {
   data: SeedData;
   transport: SeedTransport;
-  /** The VM's directory: seed files are written here, 0600 (they hold passwords and host keys). */
+  /** The VM's directory: drive images are written into it (0600, atomically). */
   dir: string;
 }
 
-/** NoCloud on an ISO 9660 CD-ROM labelled `cidata`: the in-process writer. */
-async function nocloudIso(request: WriteSeedRequest): Promise<SeedMedium> {
-  const path = join(request.dir, 'seed.iso');
-  const { data } = request;
-  await writeCidata(path, { userData: data.userData, metaData: metaDataYaml(data.metaData), vendorData: data.vendorData, mode: 0o600 });
-  return { kind: 'drive', transport: 'nocloud', path, filesystem: 'iso9660', label: 'cidata', attachAs: 'cdrom' };
+async function writeDrive(transport: DriveTransport, data: SeedData, dir: string): Promise<SeedMedium> {
+  const drive = DRIVES[transport];
+  const path = join(dir, drive.file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeDriveImage(drive, data, path);
+  return { kind: 'drive', transport, path, filesystem: drive.filesystem, label: drive.label, attachAs: drive.attachAs };
 }
 
 /**
@@ -29,27 +32,21 @@ async function ignitionFile(request: WriteSeedRequest): Promise<SeedMedium> {
   const { data } = request;
   if (!data.ignition) throw new AtomlabError(`no Ignition config was rendered for ${data.name}`, { code: 'FAILED' });
   const text = await requireValidIgnition(data.ignition, data.name);
+  await mkdir(request.dir, { recursive: true, mode: 0o700 });
   const path = join(request.dir, 'config.ign');
   await writeFileAtomic(path, text, { mode: 0o600 });
   return { kind: 'fwcfg', transport: 'ignition', name: IGNITION_FWCFG_NAME, path };
 }
 
-/** Plain user-data for a cloud's metadata service (the provider encodes it as its API wants). */
-function userData(request: WriteSeedRequest): Promise<SeedMedium> {
-  return Promise.resolve({ kind: 'userdata', transport: 'userdata', text: request.data.userData });
-}
-
-const WRITERS: Partial<Record<SeedTransport, (request: WriteSeedRequest) => Promise<SeedMedium>>> = {
-  nocloud: nocloudIso,
-  ignition: ignitionFile,
-  userdata: userData,
-};
-
-/** Writes one VM's seed in the transport its plan chose, ready for the provider to attach. */
+/**
+ * Writes one VM's seed in the transport its provider carries: a drive image in `dir` (NoCloud
+ * or config-2, ISO as a CD-ROM or vfat as a disk), VMware guestinfo keys, the user-data a
+ * cloud's metadata service takes, or an Ignition config for fw_cfg. The result is what the provider attaches.
+ */
 export async function writeSeed(request: WriteSeedRequest): Promise<SeedMedium> {
-  const writer = WRITERS[request.transport];
-  if (!writer) {
-    throw new AtomlabError(`this atomlab cannot write a ${request.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud' });
-  }
-  return writer(request);
+  const { data, transport, dir } = request;
+  if (isDrive(transport)) return writeDrive(transport, data, dir);
+  if (transport === 'guestinfo') return { kind: 'keys', transport, keys: guestinfoKeys(data) };
+  if (transport === 'userdata') return { kind: 'userdata', transport, text: await userDataText(data) };
+  return ignitionFile(request);
 }
