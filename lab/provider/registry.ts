@@ -17,6 +17,7 @@ export type ProviderFactory = (options: Record<string, unknown>, context: Provid
  */
 const LOADERS: Partial<Record<ProviderName, () => Promise<{ createProvider: ProviderFactory }>>> = {
   qemu: () => import('../../providers/qemu/index.js'),
+  virtualbox: () => import('../../providers/virtualbox/index.js'),
   libvirt: () => import('../../providers/libvirt/index.js'),
 };
 
