@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -47,7 +47,7 @@ for (const kind of ['libvirt-v1', 'libvirt-v2', 'virtualbox'] as const) {
   });
 }
 
-async function rejected(t: import('ava').ExecutionContext, box: string, provider: 'libvirt' | 'virtualbox', pattern: RegExp): Promise<void> {
+async function rejected(t: ExecutionContext, box: string, provider: 'libvirt' | 'virtualbox', pattern: RegExp): Promise<void> {
   const cacheDir = join(dir, `cache-bad-${Math.random().toString(36).slice(2)}`);
   const error = await t.throwsAsync(pullImage({ path: box, verify: false, box: { provider } }, { cacheDir }), { instanceOf: AtomlabError });
   t.regex(error.message, pattern);
