@@ -8,6 +8,7 @@ import { ensureServers, serveReports } from './lab-servers.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { placeAndCheck, type CapacityOptions } from './place-and-check.js';
 import { earlierFailures, withRetries } from './retries.js';
+import { unavailableProvider } from './unavailable-provider.js';
 
 export interface UpOptions extends SessionOptions, CapacityOptions {
   /** Only these VMs (in every combination of a matrix). */
@@ -79,6 +80,8 @@ export async function up(file: string, options: UpOptions = {}): Promise<UpResul
   const labs = await Promise.all(
     plans.map(async (plan) => {
       try {
+        const skipped = plan.combinationKey ? await unavailableProvider(plan) : undefined;
+        if (skipped) return { report: { lab: plan.name, scenario: plan.file, vms: [], skipped }, failures: [] };
         return await upLab(plan, options, limit);
       } catch (error) {
         if (!plan.combinationKey || (error instanceof AtomlabError && error.code === 'BAD_INPUT')) throw error; // not one combination's own failure
