@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPRESSIONS, IMAGE_FORMATS } from '../scenario/schema.js';
+import { COMPRESSIONS, IMAGE_FORMATS } from '../plan/index.js';
 
 const DIGEST = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 const URL_PATTERN = /^(https?|file):\/\/\S+$/;

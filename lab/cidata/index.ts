@@ -1,7 +1,7 @@
 export { writeCidata } from './write-cidata.js';
 export type { CidataFiles, SeedSource } from './write-cidata.js';
-export { renderSeed } from './render-seed.js';
-export type { SeedInput, RenderedSeed } from './render-seed.js';
+export { renderSeed, renderSeedDocuments, metaDataYaml } from './render-seed.js';
+export type { SeedInput, RenderedSeed, SeedDocuments } from './render-seed.js';
 export { mergeCloudConfig } from './merge-cloud-config.js';
 export type { Mapping } from './merge-cloud-config.js';
 export { generateKeyPair, keyPair, writeKeyPair, loadOrCreateKeyPair, newInstanceId } from './keys.js';

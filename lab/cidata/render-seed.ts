@@ -54,12 +54,26 @@ function baseCloudConfig(input: SeedInput): Mapping {
   return config;
 }
 
+/** The seed's two documents before they become files: user-data as text, meta-data as a mapping. */
+export interface SeedDocuments {
+  userData: string;
+  metaData: Mapping;
+}
+
+/** Renders `user-data` (#cloud-config text) and the meta-data mapping, for any transport to carry. */
+export function renderSeedDocuments(input: SeedInput): SeedDocuments {
+  const userData = mergeCloudConfig(baseCloudConfig(input), input.cloudConfig ?? {});
+  const metaData = mergeCloudConfig({ 'instance-id': input.instanceId, 'local-hostname': input.hostname }, input.metaData ?? {});
+  return { userData: `#cloud-config\n${toYaml(userData)}`, metaData };
+}
+
+/** meta-data as NoCloud's YAML file. */
+export function metaDataYaml(metaData: Mapping): string {
+  return toYaml(metaData);
+}
+
 /** Renders `user-data` (#cloud-config) and `meta-data` for a NoCloud seed. */
 export function renderSeed(input: SeedInput): RenderedSeed {
-  const userData = mergeCloudConfig(baseCloudConfig(input), input.cloudConfig ?? {});
-  const metaData = mergeCloudConfig(
-    { 'instance-id': input.instanceId, 'local-hostname': input.hostname },
-    input.metaData ?? {},
-  );
-  return { userData: `#cloud-config\n${toYaml(userData)}`, metaData: toYaml(metaData) };
+  const documents = renderSeedDocuments(input);
+  return { userData: documents.userData, metaData: metaDataYaml(documents.metaData) };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { runAction } from './run-action.js';
 
 interface CidataFlags {
@@ -13,7 +14,7 @@ interface CidataFlags {
 }
 
 /** `atomlab cidata`: writes a NoCloud seed ISO in-process, a drop-in for cloud-localds. */
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('cidata')
     .description('write a cloud-init NoCloud seed ISO (ISO 9660 + Rock Ridge + Joliet), like cloud-localds')
@@ -33,7 +34,9 @@ export function register(program: Command): void {
             throw new AtomlabError('--from and --vm go together, without --user-data/--meta-data', { code: 'BAD_INPUT', hint: 'atomlab cidata --from atomlab.yaml --vm NAME -o seed.iso' });
           }
           const { seedForVm } = await import('../engine/index.js');
-          const seed = await seedForVm(flags.from, flags.vm, flags.output);
+          const { loadScenario } = await import('../scenario/index.js');
+          const loaded = await loadScenario(flags.from, { providers: app.providers });
+          const seed = await seedForVm({ loaded, vm: flags.vm, output: flags.output });
           process.stderr.write(`wrote ${seed.output}: log in as ${seed.user} with ssh -i ${seed.labKey}; host key ${seed.hostKeyFingerprint}${seed.passwordFile ? `; generated password in ${seed.passwordFile}` : ''}\n`);
           return;
         }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { register as init } from './init.js';
 import { register as validate } from './validate.js';
 import { register as schema } from './schema.js';
@@ -15,6 +16,6 @@ import { register as roster } from './roster.js';
 import { register as run } from './run.js';
 
 /** Every command atomlab offers registers itself here; each lives in lab/cli/<command>.ts. */
-export type RegisterCommand = (program: Command) => void;
+export type RegisterCommand = (program: Command, app: App) => void;
 
 export const COMMANDS: RegisterCommand[] = [init, validate, schema, up, run, status, ssh, consoleCommand, snapshot, roster, down, images, cidata, doctor];

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runAction } from './run-action.js';
 
 const DETACH = 0x1d; // Ctrl-]
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('console')
     .description('attach to a VM\'s serial console (Ctrl-] detaches); --log prints the console log')
@@ -16,7 +17,7 @@ export function register(program: Command): void {
       runAction(async (name: string, flags: { scenario: string; log?: boolean }) => {
         const { findVm } = await import('../engine/index.js');
         const { AtomlabError } = await import('../errors/index.js');
-        const { record, provider } = await findVm(flags.scenario, name);
+        const { record, provider } = await findVm(flags.scenario, name, app.providers);
         if (flags.log) {
           process.stdout.write(await readFile(join(record.dir, 'console.log'), 'utf8').catch(() => ''));
           return 0;

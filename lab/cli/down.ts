@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { printJson, runAction } from './run-action.js';
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('down')
     .description('stop and remove everything the lab made (the image cache stays); idempotent')
@@ -14,7 +15,7 @@ export function register(program: Command): void {
           if (event.kind === 'phase' && event.phase === 'removed') process.stderr.write(`removed ${event.vm}\n`);
           if (event.kind === 'warning') process.stderr.write(`warning: ${event.message}\n`);
         };
-        const result = await down(file, { events });
+        const result = await down(file, { providers: app.providers, events });
         await removeStateDirIfEmpty(file);
         if (flags.json) printJson(result);
         else if (result.removed.length === 0) process.stderr.write('nothing to remove\n');

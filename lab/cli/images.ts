@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { AtomlabError } from '../errors/index.js';
 import type { ImageSource, PulledImage } from '../images/index.js';
 import { interruptSignal } from './interrupt.js';
@@ -14,7 +15,7 @@ export async function resolveCatalogId(id: string): Promise<ImageSource & { reci
   const [{ loadCatalog, catalogEntry }, { fromCatalog }, { imageSource }] = await Promise.all([
     import('../catalog/index.js'),
     import('../scenario/resolve-image.js'),
-    import('../engine/base-image.js'),
+    import('../engine/image-stage.js'),
   ]);
   const plan = fromCatalog(catalogEntry(await loadCatalog(), id));
   return { ...imageSource(plan), recipe: plan.recipe };
@@ -120,6 +121,6 @@ export function registerImages(program: Command, resolveId: CatalogResolver = re
     .action(runAction(async (flags: { json?: boolean }) => (await import('./images-cache.js')).verifyAction(flags)));
 }
 
-export function register(program: Command): void {
+export function register(program: Command, _app: App): void {
   registerImages(program);
 }

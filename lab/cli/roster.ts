@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { Option } from 'commander';
 import { runAction } from './run-action.js';
 
@@ -9,7 +10,7 @@ interface RosterFlags {
   address?: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, _app: App): void {
   program
     .command('roster')
     .description('each VM\'s address, SSH port, user and password: a table, or printable cards (one per student)')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { interruptSignal } from './interrupt.js';
 import { printJson, reportError, runAction } from './run-action.js';
 
@@ -8,24 +9,25 @@ interface RunFlags {
 }
 
 /** Brings the lab up with the `up` view, then hands the terminal to the step view. */
-async function upAndRun(file: string, signal: AbortSignal) {
+async function upAndRun(file: string, signal: AbortSignal, app: App) {
   const { up, qualifiedName } = await import('../engine/index.js');
   const { loadScenario } = await import('../scenario/index.js');
   const { runLabSteps } = await import('../steps/index.js');
   const { LabView } = await import('./lab-view.js');
   const { StepView } = await import('./step-view.js');
-  const { plan, plans } = await loadScenario(file);
+  const loaded = await loadScenario(file, { providers: app.providers });
+  const { plan, plans } = loaded;
   const labView = new LabView(plans.flatMap((lab) => lab.vms.map((vm) => qualifiedName(lab, vm.name))), 'waiting');
   labView.start();
-  const upResult = await up(file, { events: labView.sink, signal }).finally(() => labView.finish());
+  const upResult = await up(loaded, { providers: app.providers, events: labView.sink, signal }).finally(() => labView.finish());
   for (const failure of upResult.failures) reportError(failure.error);
   const stepView = new StepView(plan.steps);
   stepView.start();
-  const report = await runLabSteps(file, { stepEvents: stepView.sink, signal }).finally(() => stepView.finish());
+  const report = await runLabSteps(loaded, { providers: app.providers, stepEvents: stepView.sink, signal }).finally(() => stepView.finish());
   return { report, upFailures: upResult.failures };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('run')
     .description('bring the lab up if needed and run the scenario\'s steps (exit 1 if any step failed)')
@@ -37,7 +39,7 @@ export function register(program: Command): void {
         const { renderSummary, writeJunit } = await import('../report/index.js');
         const interrupt = interruptSignal();
         try {
-          const { report, upFailures } = await upAndRun(file, interrupt.signal);
+          const { report, upFailures } = await upAndRun(file, interrupt.signal, app);
           if (flags.junit) await writeJunit(flags.junit, report);
           if (flags.json) printJson(report);
           else process.stdout.write(`${renderSummary(report)}\n`);

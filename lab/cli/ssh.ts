@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
@@ -8,7 +9,7 @@ interface SshFlags {
   scenario: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('ssh')
     .description('log into a VM (host key pinned); with -- CMD, run CMD and exit with its status')
@@ -19,7 +20,7 @@ export function register(program: Command): void {
       runAction(async (name: string, command: string[], flags: SshFlags) => {
         const { findVm } = await import('../engine/index.js');
         const { AtomlabError } = await import('../errors/index.js');
-        const { record, provider, paths } = await findVm(flags.scenario, name);
+        const { record, provider, paths } = await findVm(flags.scenario, name, app.providers);
         if ((await provider.state(record.ref)) !== 'running') {
           throw new AtomlabError(`${name} is not running`, { code: 'FAILED', hint: `start it with: atomlab up ${flags.scenario}` });
         }

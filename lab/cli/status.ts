@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { printJson, runAction } from './run-action.js';
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('status')
     .description('the lab\'s VMs: state, SSH address, verified login')
@@ -11,7 +12,8 @@ export function register(program: Command): void {
     .action(
       runAction(async (file: string, flags: { json?: boolean; combination?: string[] }) => {
         const { status, renderReports } = await import('../engine/index.js');
-        const report = await status(file, { combinations: flags.combination });
+        const { loadScenario } = await import('../scenario/index.js');
+        const report = await status(await loadScenario(file, { providers: app.providers }), { providers: app.providers, combinations: flags.combination });
         if (flags.json) printJson(report);
         else process.stdout.write(`${renderReports(report)}\n`);
       }),

@@ -1,6 +1,6 @@
 import type { ListrTaskWrapper } from 'listr2';
 import { runOnStderr } from './stderr-listr.js';
-import type { StepPlan } from '../scenario/index.js';
+import type { StepPlan } from '../plan/index.js';
 import type { StepEvent, StepEventSink, StepResult } from '../steps/index.js';
 
 interface Slot {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { InvalidArgumentError } from 'commander';
 import { interruptSignal } from './interrupt.js';
 import { printJson, reportError, runAction } from './run-action.js';
@@ -24,7 +25,7 @@ interface UpFlags {
   json?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('up')
     .description('create, boot and verify the lab\'s VMs (idempotent)')
@@ -40,14 +41,15 @@ export function register(program: Command): void {
         const { up, renderReports, qualifiedName } = await import('../engine/index.js');
         const { loadScenario, selectCombinations } = await import('../scenario/index.js');
         const { LabView } = await import('./lab-view.js');
-        const plans = selectCombinations((await loadScenario(file)).plans, flags.combination);
+        const loaded = await loadScenario(file, { providers: app.providers });
+        const plans = selectCombinations(loaded.plans, flags.combination);
         const selected = (name: string) => !flags.only?.length || flags.only.includes(name);
         const names = plans.flatMap((plan) => plan.vms.filter((vm) => selected(vm.name)).map((vm) => qualifiedName(plan, vm.name)));
         const view = new LabView(names, 'waiting');
         const interrupt = interruptSignal();
         view.start();
         try {
-          const result = await up(file, { only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events: view.sink, signal: interrupt.signal });
+          const result = await up(loaded, { providers: app.providers, only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events: view.sink, signal: interrupt.signal });
           await view.finish();
           for (const failure of result.failures) reportError(failure.error);
           if (flags.json) printJson(result.report);

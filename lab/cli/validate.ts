@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { App } from './app.js';
 import { runAction } from './run-action.js';
 
-export function register(program: Command): void {
+export function register(program: Command, app: App): void {
   program
     .command('validate')
     .description('check a scenario file; prints FILE:LINE:COL: message per problem (exit 2)')
@@ -10,7 +11,7 @@ export function register(program: Command): void {
     .action(
       runAction(async (file: string, options: { json?: boolean }) => {
         const { loadScenario } = await import('../scenario/index.js');
-        const { plan, plans } = await loadScenario(file);
+        const { plan, plans } = await loadScenario(file, { providers: app.providers });
         const count = plan.vms.length;
         const vms = `${count} VM${count === 1 ? '' : 's'}`;
         if (options.json) {

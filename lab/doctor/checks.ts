@@ -1,3 +1,4 @@
+import type { ProviderRegistry } from '../provider/index.js';
 import { access, constants, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { execFile } from 'node:child_process';
@@ -96,10 +97,9 @@ export function connectionComponent(uri: string, probe: Probe | Error): Componen
  * Whether libvirt answers at a URI, asked through the libvirt provider's own bindings (so a
  * broken library, a missing daemon and a refused connection each say so).
  */
-export async function libvirtConnection(uri = 'qemu:///system', timeoutMs = 5000): Promise<Component> {
+export async function libvirtConnection(providers: ProviderRegistry, uri = 'qemu:///system', timeoutMs = 5000): Promise<Component> {
   try {
-    const { loadProvider } = await import('../provider/index.js');
-    const provider = await loadProvider('libvirt', { uri, probeTimeoutMs: timeoutMs, qemuDevices: [] });
+    const provider = await providers.load('libvirt', { uri, probeTimeoutMs: timeoutMs, qemuDevices: [] });
     return connectionComponent(uri, await provider.probe());
   } catch (error) {
     return connectionComponent(uri, error instanceof Error ? error : new Error(String(error)));

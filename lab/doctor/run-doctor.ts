@@ -1,5 +1,5 @@
 import { arch, platform, release } from 'node:os';
-import { availableProviders, loadProvider, type Probe } from '../provider/index.js';
+import type { Probe, ProviderRegistry } from '../provider/index.js';
 import { connectionComponent, kvmDevice, libvirtDaemon, libvirtLibrary, toolComponents, type Component } from './checks.js';
 
 export interface ProviderProbe extends Probe {
@@ -13,22 +13,22 @@ export interface DoctorReport {
   providers: ProviderProbe[];
 }
 
-async function probeProvider(name: ReturnType<typeof availableProviders>[number]): Promise<ProviderProbe> {
+async function probeProvider(providers: ProviderRegistry, name: string): Promise<ProviderProbe> {
   try {
-    return { name, ...(await (await loadProvider(name)).probe()) };
+    return { name, ...(await (await providers.load(name)).probe()) };
   } catch (error) {
     return { name, available: false, reason: error instanceof Error ? error.message : String(error), notes: [] };
   }
 }
 
 /** What this host can run, and how to fix what it can't. Never fails: missing things are findings. */
-export async function runDoctor(): Promise<DoctorReport> {
+export async function runDoctor(registry: ProviderRegistry): Promise<DoctorReport> {
   const [tools, library, daemon, kvm, providers] = await Promise.all([
     toolComponents(),
     libvirtLibrary(),
     libvirtDaemon(),
     kvmDevice(),
-    Promise.all(availableProviders().map(probeProvider)),
+    Promise.all(registry.names().map((name) => probeProvider(registry, name))),
   ]);
   // the libvirt provider's probe is the connection check: libvirt is asked once
   const libvirt = providers.find((p) => p.name === 'libvirt');

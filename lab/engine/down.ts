@@ -1,14 +1,15 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
-import { loadProvider } from '../provider/index.js';
-import type { ProviderName } from '../scenario/index.js';
+import type { ProviderRegistry } from '../provider/index.js';
 import { stopServersLoggingUnder } from '../serve/index.js';
 import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, type StateDirEntry, type VmRecord } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { teardownLabResources } from './lab-resources.js';
 import { stopServers } from './lab-servers.js';
 
 export interface DownOptions {
+  providers: ProviderRegistry;
   events?: EventSink;
 }
 
@@ -17,11 +18,11 @@ export interface DownResult {
   removed: string[];
 }
 
-async function removeVm(record: VmRecord, store: StateStore, events: EventSink): Promise<void> {
+async function removeVm(record: VmRecord, store: StateStore, providers: ProviderRegistry, events: EventSink): Promise<void> {
   events({ kind: 'phase', vm: record.name, phase: 'stopping' });
   if (record.ref) {
     const options = record.providerOptions;
-    const provider = await loadProvider(record.provider as ProviderName, options, { log: (message) => events({ kind: 'warning', vm: record.name, message }) });
+    const provider = await providers.load(record.provider, options, { log: (message) => events({ kind: 'warning', vm: record.name, message }) });
     await provider.destroy(record.ref);
   }
   await rm(record.dir, { recursive: true, force: true });
@@ -40,7 +41,7 @@ function qualify(events: EventSink, key: string | undefined): EventSink {
 }
 
 /** Removes one lab (VMs, file servers, keys, state) from its state directory alone. */
-async function downLab(entry: StateDirEntry, events: EventSink): Promise<string[]> {
+async function downLab(entry: StateDirEntry, providers: ProviderRegistry, events: EventSink): Promise<string[]> {
   const paths = labPaths(entry.dir);
   const existing = await readState(paths.stateFile);
   if (!existing) {
@@ -51,9 +52,10 @@ async function downLab(entry: StateDirEntry, events: EventSink): Promise<string[
   await using _lock = await acquireLabLock(paths.lockFile);
   const store = await StateStore.open(paths.root, existing.lab, existing.scenario);
   const records = Object.values(store.current.vms);
-  const results = await Promise.allSettled(records.map((record) => removeVm(record, store, events)));
+  const results = await Promise.allSettled(records.map((record) => removeVm(record, store, providers, events)));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   await stopServers(store, paths).catch((error: unknown) => failures.push(error));
+  if (failures.length === 0) failures.push(...(await teardownLabResources(store, providers, events)));
   if (failures.length > 0) {
     throw new AtomlabError(`down could not remove everything (${failures.length} VM(s) or servers left)`, {
       code: 'FAILED',
@@ -73,10 +75,10 @@ async function downLab(entry: StateDirEntry, events: EventSink): Promise<string[
  * state, so it works when the scenario file no longer validates. Every lab and VM is
  * attempted; all failures are reported together.
  */
-export async function down(file: string, options: DownOptions = {}): Promise<DownResult> {
+export async function down(file: string, options: DownOptions): Promise<DownResult> {
   const events = options.events ?? ignoreEvents;
   const entries = await labStateDirs(file);
-  const results = await Promise.allSettled(entries.map((entry) => downLab(entry, qualify(events, entry.combinationKey))));
+  const results = await Promise.allSettled(entries.map((entry) => downLab(entry, options.providers, qualify(events, entry.combinationKey))));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new AtomlabError(`down could not remove ${failures.length} of the matrix's labs`, { code: 'FAILED', cause: new AggregateError(failures), hint: failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ') });

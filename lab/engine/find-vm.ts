@@ -1,6 +1,5 @@
 import { AtomlabError } from '../errors/index.js';
-import { loadProvider, type Provider, type VmRef } from '../provider/index.js';
-import type { ProviderName } from '../scenario/index.js';
+import type { Provider, ProviderRegistry, VmRef } from '../provider/index.js';
 import { labPaths, labStateDirs, readState, type LabPaths, type VmRecord } from '../state/index.js';
 
 export interface FoundVm {
@@ -21,7 +20,7 @@ async function knownVms(file: string): Promise<Map<string, { record: VmRecord; p
 }
 
 /** A VM of the lab by name (`<combination>/<vm>` in a matrix), from the state (`ssh`, `console`, `snapshot` use it). */
-export async function findVm(file: string, name: string): Promise<FoundVm> {
+export async function findVm(file: string, name: string, providers: ProviderRegistry): Promise<FoundVm> {
   const known = await knownVms(file);
   const found = known.get(name);
   if (!found?.record.ref) {
@@ -32,6 +31,6 @@ export async function findVm(file: string, name: string): Promise<FoundVm> {
       context: { vm: name },
     });
   }
-  const provider = await loadProvider(found.record.provider as ProviderName, found.record.providerOptions);
+  const provider = await providers.load(found.record.provider, found.record.providerOptions);
   return { record: found.record as VmRecord & { ref: VmRef }, provider, paths: found.paths };
 }

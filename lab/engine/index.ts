@@ -3,7 +3,7 @@ export type { UpOptions, UpResult } from './up.js';
 export { down, removeStateDirIfEmpty } from './down.js';
 export type { DownResult } from './down.js';
 export { status } from './status.js';
-export { openLab, openLabPlan } from './lab-session.js';
+export { openLabPlan } from './lab-session.js';
 export type { LabSession } from './lab-session.js';
 export { renderReport, renderReports, combineReports } from './lab-report.js';
 export type { LabReport, VmReport, CombinationReport, ServeReport } from './lab-report.js';

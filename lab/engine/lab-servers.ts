@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import type { Provider } from '../provider/index.js';
-import type { ServePlan, VmPlan } from '../scenario/index.js';
+import type { ServePlan, VmPlan } from '../plan/index.js';
 import { serverAlive, startServer, stopServer, stopServersLoggingUnder, type ServerProcess } from '../serve/index.js';
 import type { LabPaths, LabState, StateStore } from '../state/index.js';
 import type { ServeReport } from './lab-report.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { loadProvider, type Provider } from '../provider/index.js';
-import { loadScenario, type LabPlan, type LoadOptions, type ProviderPlan, type VmPlan } from '../scenario/index.js';
+import type { LabPlan, ProviderPlan, VmPlan } from '../plan/index.js';
+import type { Provider, ProviderRegistry } from '../provider/index.js';
 import { StateStore, acquireLabLock, labPaths, type LabPaths } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
 
@@ -14,40 +14,36 @@ export interface LabSession extends AsyncDisposable {
   provider(plan: ProviderPlan): Promise<Provider>;
 }
 
-export interface SessionOptions extends LoadOptions {
+export interface SessionOptions {
+  /** The providers this atomlab has (providers/registry.ts, handed down from the CLI). */
+  providers: ProviderRegistry;
   events?: EventSink;
   signal?: AbortSignal;
 }
 
 /** A provider per name and options, built once per session. */
-function providerCache(events: EventSink): (plan: ProviderPlan) => Promise<Provider> {
+function providerCache(providers: ProviderRegistry, events: EventSink): (plan: ProviderPlan) => Promise<Provider> {
   const cache = new Map<string, Promise<Provider>>();
   return (plan) => {
     const key = `${plan.name}:${JSON.stringify(plan.options)}`;
     let provider = cache.get(key);
     if (!provider) {
-      provider = loadProvider(plan.name, plan.options, { log: (message) => events({ kind: 'warning', message }) });
+      provider = providers.load(plan.name, plan.options, { log: (message) => events({ kind: 'warning', message }) });
       cache.set(key, provider);
     }
     return provider;
   };
 }
 
-/** Opens a scenario's lab; for a matrix scenario, its first combination (use openLabPlan for each). */
-export async function openLab(file: string, options: SessionOptions = {}): Promise<LabSession> {
-  const { plan } = await loadScenario(file, options);
-  return openLabPlan(plan, options);
-}
-
 /** Opens one lab of a loaded scenario (`loadScenario(file).plans`): takes its lock and state. */
-export async function openLabPlan(plan: LabPlan, options: Omit<SessionOptions, keyof LoadOptions> = {}): Promise<LabSession> {
+export async function openLabPlan(plan: LabPlan, options: SessionOptions): Promise<LabSession> {
   const paths = labPaths(plan.stateDir);
   const lock = await acquireLabLock(paths.lockFile);
   try {
     const store = await StateStore.open(plan.stateDir, plan.name, plan.file);
     const events = options.events ?? ignoreEvents;
     const signal = options.signal ?? new AbortController().signal;
-    return { plan, paths, store, events, signal, provider: providerCache(events), [Symbol.asyncDispose]: () => lock.release() };
+    return { plan, paths, store, events, signal, provider: providerCache(options.providers, events), [Symbol.asyncDispose]: () => lock.release() };
   } catch (error) {
     await lock.release();
     throw error;

@@ -1,7 +1,7 @@
 import { capacityOf, checkFit, placeVms, type Capacity, type Demand } from '../capacity/index.js';
 import { AtomlabError } from '../errors/index.js';
 import { hasResources } from '../provider/index.js';
-import type { HostPlan, ProviderPlan, VmPlan } from '../scenario/index.js';
+import type { HostPlan, ProviderPlan, VmPlan } from '../plan/index.js';
 import type { LabSession } from './lab-session.js';
 
 export interface CapacityOptions {

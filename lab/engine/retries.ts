@@ -1,6 +1,6 @@
 import { AtomlabError } from '../errors/index.js';
-import type { VmPlan } from '../scenario/index.js';
-import { bringUp, type VmOutcome } from './bring-up.js';
+import type { VmPlan } from '../plan/index.js';
+import { bringUp, type VmOutcome } from './vm-pipeline.js';
 import type { LabSession } from './lab-session.js';
 
 /** What happened to one VM across its attempts. */

@@ -1,19 +1,20 @@
-import { loadProvider } from '../provider/index.js';
-import { loadScenario, selectCombinations, type LabPlan, type ProviderName } from '../scenario/index.js';
+import type { ProviderRegistry } from '../provider/index.js';
+import { selectCombinations, type LoadedScenario } from '../scenario/index.js';
+import type { LabPlan } from '../plan/index.js';
 import { labPaths, readState } from '../state/index.js';
 import { combineReports, vmReport, type LabReport } from './lab-report.js';
 import { serveReports } from './lab-servers.js';
 
 /** One lab as it is now: its plan's VMs and any its state still remembers. */
-async function labStatus(plan: LabPlan): Promise<LabReport> {
+async function labStatus(plan: LabPlan, providers: ProviderRegistry): Promise<LabReport> {
   const state = await readState(labPaths(plan.stateDir).stateFile);
   const names = [...new Set([...plan.vms.map((vm) => vm.name), ...Object.keys(state?.vms ?? {})])];
   const vms = await Promise.all(
     names.map(async (name) => {
       const record = state?.vms[name];
       const planned = plan.vms.find((vm) => vm.name === name);
-      const providerName = (record?.provider ?? planned?.provider.name ?? 'qemu') as ProviderName;
-      const provider = await loadProvider(providerName, record?.providerOptions ?? planned?.provider.options).catch(() => undefined);
+      const providerName = record?.provider ?? planned?.provider.name ?? 'qemu';
+      const provider = await providers.load(providerName, record?.providerOptions ?? planned?.provider.options).catch(() => undefined);
       return vmReport(record, name, providerName, provider);
     }),
   );
@@ -22,15 +23,15 @@ async function labStatus(plan: LabPlan): Promise<LabReport> {
 }
 
 export interface StatusOptions {
+  providers: ProviderRegistry;
   /** Only the matrix combinations matching every `KEY=VALUE`. */
   combinations?: string[];
 }
 
 /** The scenario's labs as they are now; a matrix grouped by combination. */
-export async function status(file: string, options: StatusOptions = {}): Promise<LabReport> {
-  const loaded = await loadScenario(file);
+export async function status(loaded: LoadedScenario, options: StatusOptions): Promise<LabReport> {
   const { scenario } = loaded;
   const plans = selectCombinations(loaded.plans, options.combinations);
-  const reports = await Promise.all(plans.map(labStatus));
+  const reports = await Promise.all(plans.map((plan) => labStatus(plan, options.providers)));
   return combineReports(scenario.name, plans[0]!.file, reports.map((report, i) => ({ report, key: plans[i]!.combinationKey, values: plans[i]!.combination })));
 }

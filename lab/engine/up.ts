@@ -1,10 +1,13 @@
 import { AtomlabError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
-import { loadScenario, selectCombinations, type LabPlan } from '../scenario/index.js';
+import { selectCombinations, type LoadedScenario } from '../scenario/index.js';
+import type { LabPlan } from '../plan/index.js';
 import type { EventSink } from './events.js';
 import { openLabPlan, type SessionOptions } from './lab-session.js';
 import { combineReports, knownHosts, vmReport, type LabReport } from './lab-report.js';
+import { prepareLabResources } from './lab-resources.js';
 import { ensureServers, serveReports } from './lab-servers.js';
+import { ensureLabKey } from './vm-seed.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { placeAndCheck, type CapacityOptions } from './place-and-check.js';
 import { earlierFailures, withRetries } from './retries.js';
@@ -54,6 +57,7 @@ async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise
   await using session = await openLabPlan(plan, { ...options, events: qualifyEvents(options.events, plan) });
   const vms = await placeAndCheck(session, selectVms(plan.vms, options.only), options);
   await ensureServers(session); // also stops servers of serve names the scenario dropped
+  await prepareLabResources(session, vms, (await ensureLabKey(session.paths, plan.name)).publicKey);
   const results = await Promise.allSettled(vms.map((vm) => limit(() => withRetries(session, vm, options.retries ?? 1))));
   await writeFileAtomic(session.paths.knownHosts, `${knownHosts(session.store.current)}\n`, { mode: 0o600 });
   const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [{ vm: qualifiedName(plan, vms[i]!.name), error: result.reason as unknown }] : []));
@@ -72,15 +76,14 @@ async function upLab(plan: LabPlan, options: UpOptions, limit: Limiter): Promise
  * Brings the scenario's labs (one, or one per matrix combination, side by side) to verified
  * logins; at most `parallel` VMs are created and booted at once over all of them.
  */
-export async function up(file: string, options: UpOptions = {}): Promise<UpResult> {
-  const loaded = await loadScenario(file, options);
+export async function up(loaded: LoadedScenario, options: UpOptions): Promise<UpResult> {
   const { scenario } = loaded;
   const plans = selectCombinations(loaded.plans, options.combinations);
   const limit = createLimiter(options.parallel ?? 2);
   const labs = await Promise.all(
     plans.map(async (plan) => {
       try {
-        const skipped = plan.combinationKey ? await unavailableProvider(plan) : undefined;
+        const skipped = plan.combinationKey ? await unavailableProvider(plan, options.providers) : undefined;
         if (skipped) return { report: { lab: plan.name, scenario: plan.file, vms: [], skipped }, failures: [] };
         return await upLab(plan, options, limit);
       } catch (error) {

@@ -1,8 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateKeyPair, loadOrCreateKeyPair, newInstanceId, renderSeed, writeCidata, type KeyPair } from '../cidata/index.js';
+import { generateKeyPair, loadOrCreateKeyPair, newInstanceId, renderSeedDocuments, type KeyPair } from '../cidata/index.js';
 import { writeFileAtomic } from '../files/index.js';
-import type { VmPlan } from '../scenario/index.js';
+import type { VmPlan } from '../plan/index.js';
+import { writeSeed, type SeedData, type SeedMedium } from '../seed/index.js';
 import type { LabPaths } from '../state/index.js';
 import { fillServeUrls } from './lab-servers.js';
 import { readablePassword } from './passwords.js';
@@ -33,7 +34,7 @@ export interface VmSecrets {
 }
 
 export interface PreparedSeed {
-  seedIso: string;
+  medium: SeedMedium;
   instanceId: string;
   hostKey: string;
   secrets: VmSecrets;
@@ -54,10 +55,9 @@ function passwordFor(plan: VmPlan): string | undefined {
   return password.kind === 'generate' ? readablePassword() : password.value;
 }
 
-/** A VM's seed files and the secrets that go with them, not yet written anywhere. */
+/** A VM's seed as data and the secrets that go with it, not yet written anywhere. */
 export interface RenderedVmSeed {
-  userData: string;
-  metaData: string;
+  data: SeedData;
   instanceId: string;
   hostKey: string;
   secrets: VmSecrets;
@@ -71,25 +71,35 @@ export function renderVmSeed(plan: VmPlan, labKey: LabKey, serveUrls: Record<str
   const hostPair = generateKeyPair(`root@${plan.hostname}`);
   const secrets: VmSecrets = { password: passwordFor(plan), hostPrivateKey: hostPair.privateKey };
   const instanceId = newInstanceId();
-  const seed = renderSeed({
+  const publicKeys = [labKey.publicKey, ...plan.login.sshKeys];
+  const documents = renderSeedDocuments({
     instanceId,
     hostname: plan.hostname,
     user: plan.login.user,
     password: secrets.password,
-    authorizedKeys: [labKey.publicKey, ...plan.login.sshKeys],
+    authorizedKeys: publicKeys,
     hostKey: hostPair,
     cloudConfig: fillServeUrls(plan.cloudConfig, serveUrls),
     metaData: fillServeUrls(plan.metaData, serveUrls),
   });
-  return { ...seed, instanceId, hostKey: hostPair.publicKey, secrets };
+  const data: SeedData = { instanceId, hostname: plan.hostname, name: plan.name, userData: documents.userData, metaData: documents.metaData, publicKeys };
+  return { data, instanceId, hostKey: hostPair.publicKey, secrets };
 }
 
-/** Renders the seed and writes it beside the VM's disk; the ISO holds the host's private key, so 0600. */
-export async function prepareSeed(plan: VmPlan, vmDir: string, labKey: LabKey, serveUrls: Record<string, string> = {}): Promise<PreparedSeed> {
+export interface PrepareSeedRequest {
+  plan: VmPlan;
+  vmDir: string;
+  labKey: LabKey;
+  /** `{{serve.NAME}}` → URL as this VM sees it. */
+  serveUrls: Record<string, string>;
+}
+
+/** Renders the seed and writes it beside the VM's disk in the plan's transport; it holds the host's private key, so 0600. */
+export async function prepareSeed(request: PrepareSeedRequest): Promise<PreparedSeed> {
+  const { plan, vmDir } = request;
   await mkdir(vmDir, { recursive: true, mode: 0o700 });
-  const seed = renderVmSeed(plan, labKey, serveUrls);
+  const seed = renderVmSeed(plan, request.labKey, request.serveUrls);
   await writeFileAtomic(secretsFile(vmDir), `${JSON.stringify(seed.secrets, null, 2)}\n`, { mode: 0o600 });
-  const seedIso = join(vmDir, 'seed.iso');
-  await writeCidata(seedIso, { userData: seed.userData, metaData: seed.metaData, mode: 0o600 });
-  return { seedIso, instanceId: seed.instanceId, hostKey: seed.hostKey, secrets: seed.secrets };
+  const medium = await writeSeed({ data: seed.data, transport: plan.seed, dir: vmDir });
+  return { medium, instanceId: seed.instanceId, hostKey: seed.hostKey, secrets: seed.secrets };
 }

@@ -1,4 +1,4 @@
-import type { SoundModel } from '../scenario/index.js';
+import type { SoundModel } from '../plan/index.js';
 
 /** A concrete sound model (what `auto` resolves to), or none. */
 export type ConcreteSound = Exclude<SoundModel, 'auto'>;

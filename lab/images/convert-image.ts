@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import { withAtomicOutput } from '../files/index.js';
 import type { DiskFormat } from './image-source.js';
 import { qemuImg } from './qemu-img.js';
@@ -7,6 +7,8 @@ import { qemuImg } from './qemu-img.js';
 export interface ConvertOptions {
   /** Default: beside the base, so a cached image's conversion is cached in its entry. */
   outputPath?: string;
+  /** qemu-img's subformat option (vmdk: monolithicSparse, streamOptimized, …). */
+  subformat?: string;
 }
 
 /**
@@ -15,13 +17,17 @@ export interface ConvertOptions {
  */
 export async function convertImage(
   base: { path: string; format: DiskFormat },
-  target: 'vmdk' | 'vdi',
+  target: DiskFormat,
   options: ConvertOptions = {},
 ): Promise<string> {
-  const output = options.outputPath ?? join(dirname(base.path), `disk.${target}`);
+  const suffix = options.subformat ? `${options.subformat}.${target}` : target;
+  // named after the base (disk.qcow2 → disk.vdi in a cache entry; tiny-<hash>.qcow2 → tiny-<hash>.vdi
+  // among the recipes, where several bases share one directory)
+  const output = options.outputPath ?? join(dirname(base.path), `${parse(base.path).name}.${suffix}`);
   if (await stat(output).catch(() => undefined)) return output;
+  const subformat = options.subformat ? ['-o', `subformat=${options.subformat}`] : [];
   await withAtomicOutput(output, async (temporary) => {
-    await qemuImg(['convert', '-q', '-f', base.format, '-O', target, base.path, temporary]);
+    await qemuImg(['convert', '-q', '-f', base.format, '-O', target, ...subformat, base.path, temporary]);
   });
   return output;
 }

@@ -1,3 +1,4 @@
+import type { ProviderRegistry } from '../provider/index.js';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { loadCatalog } from '../catalog/index.js';
@@ -9,6 +10,8 @@ import { askAnswers, type PromptIo } from './ask.js';
 import { renderScenario } from './render-scenario.js';
 
 export interface InitOptions {
+  /** The providers to offer (their probes say which work here). */
+  providers: ProviderRegistry;
   /** Write the defaults without asking. */
   yes?: boolean;
   /** Overwrite an existing atomlab.yaml. */
@@ -29,7 +32,7 @@ async function refuseOverwrite(file: string, force: boolean): Promise<void> {
 }
 
 /** The wizard: asks (or takes the defaults), then writes DIR/atomlab.yaml. */
-export async function initLab(dir: string, options: InitOptions = {}): Promise<InitResult> {
+export async function initLab(dir: string, options: InitOptions): Promise<InitResult> {
   const target = resolve(dir);
   const file = join(target, 'atomlab.yaml');
   await refuseOverwrite(file, options.force ?? false);
@@ -37,7 +40,7 @@ export async function initLab(dir: string, options: InitOptions = {}): Promise<I
   const defaults = defaultAnswers(basename(target), catalog.entries);
   const answers = options.yes
     ? defaults
-    : await askAnswers(defaults, catalog.entries, providerChoices(await runDoctor()), options.io);
+    : await askAnswers(defaults, catalog.entries, providerChoices(await runDoctor(options.providers)), options.io);
   await mkdir(target, { recursive: true });
   await refuseOverwrite(file, options.force ?? false);
   await writeFileAtomic(file, renderScenario(answers, target), { mode: answers.password && answers.password !== 'generate' ? 0o600 : 0o644 });

@@ -1,4 +1,4 @@
-export type { Provider, Snapshots, Resources, HostResources, VmRef, VmState, Workspace, Probe, StopOptions, Endpoint } from './provider.js';
-export { hasSnapshots, hasResources } from './provider.js';
-export { loadProvider, availableProviders } from './registry.js';
-export type { ProviderFactory, ProviderContext } from './registry.js';
+export type { Provider, Snapshots, Resources, LabHooks, HostResources, VmRef, VmState, Probe, StopOptions, Endpoint, DiskRequest, BaseDisk, CreateRequest, LabInfo, LabResource } from './provider.js';
+export { hasSnapshots, hasResources, hasLabHooks } from './provider.js';
+export { ProviderRegistry, defineProvider } from './registry.js';
+export type { ProviderContext, ProviderDefinition, ProviderModule, RegisteredProvider } from './registry.js';

@@ -1,9 +1,12 @@
 import type { Duplex } from 'node:stream';
-import type { VmPlan } from '../scenario/index.js';
+import type { ImageFormat, VmPlan } from '../plan/index.js';
+import type { SeedMedium } from '../seed/index.js';
 
 /**
- * The boundary between the engine and a hypervisor. Everything crossing it is plain data:
- * no QMP, libvirt or SDK types. A provider never imports another provider.
+ * The boundary between the engine and a hypervisor or cloud. Everything crossing it is plain
+ * data: no QMP, libvirt, VBoxManage or SDK types. A provider never imports another provider,
+ * and nothing under lab/ imports a provider: providers register at the top of the tree
+ * (providers/registry.ts) and reach the engine as a ProviderRegistry.
  */
 
 /** What a provider made, as plain data the lab state can persist and hand back later. */
@@ -13,18 +16,6 @@ export interface VmRef {
   name: string;
   /** Provider-specific identity (a pid and socket paths, a libvirt domain UUID and URI, …). */
   data: Record<string, unknown>;
-}
-
-/** Files the engine prepared for one VM; the provider may add its own under `dir`. */
-export interface Workspace {
-  /** The VM's own state directory (inside the lab's .atomlab/). */
-  dir: string;
-  /** Cached base image and its format; the provider makes its disk on top of it. */
-  baseImage: { path: string; format: 'raw' | 'qcow2' | 'vmdk' | 'vdi' };
-  /** The cidata seed ISO. */
-  seedIso: string;
-  /** Where the serial console is logged. */
-  consoleLog: string;
 }
 
 export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'missing';
@@ -53,11 +44,74 @@ export interface Endpoint {
   port: number;
 }
 
+/**
+ * The disk a provider wants for a plan. `file`: a local base image in one of these formats (the
+ * first preferred), converted once by the engine only when the image is in none of them, and
+ * cached beside the image; the provider makes each VM's own disk on it (a qcow2 overlay, a
+ * differencing VDI, a linked clone). `store`: the same file, which the provider imports once into
+ * its own store (a libvirt volume, an uploaded cloud image), tagged with the digest so a second
+ * lab reuses it.
+ */
+export interface DiskRequest {
+  kind: 'file' | 'store';
+  formats: readonly ImageFormat[];
+  /** qemu-img subformat when converting (vmdk: monolithicSparse, streamOptimized). */
+  subformat?: string;
+}
+
+/** A cached base image in the format the provider asked for. */
+export interface BaseDisk {
+  path: string;
+  format: ImageFormat;
+  subformat?: string;
+  /** Identifies the image's content (the cached image's sha256, or a recipe's inputs hash) and
+   * the format: what store imports are tagged and found by. */
+  digest: string;
+  /** Virtual size in bytes. */
+  virtualBytes: number;
+}
+
+/** A lab-wide resource (key pair, security group, network), recorded before it is made. */
+export interface LabResource {
+  provider: string;
+  /** What it is, for messages (`network`, `key-pair`, `security-group`). */
+  kind: string;
+  /** How the provider finds it again (a name, an id). */
+  id: string;
+  data: Record<string, unknown>;
+}
+
+/** What a provider's lab hooks learn about the lab. */
+export interface LabInfo {
+  name: string;
+  /** The lab's state directory. */
+  stateDir: string;
+  /** The lab key's public half (a cloud key pair is made from it). */
+  publicKey: string;
+  /** This provider's VMs in the lab. */
+  vms: VmPlan[];
+}
+
+/** Everything `create` needs for one VM: its plan, its disk's base, its written seed. */
+export interface CreateRequest {
+  plan: VmPlan;
+  /** The VM's own state directory (inside the lab's .atomlab/); the provider may add files. */
+  dir: string;
+  /** Where the serial console is logged. */
+  consoleLog: string;
+  base: BaseDisk;
+  seed: SeedMedium;
+  /** The lab resources this provider's prepareLab recorded (empty without hooks). */
+  labResources: LabResource[];
+}
+
 export interface Provider {
   readonly name: string;
   probe(): Promise<Probe>;
+  /** The disk this plan's VM is made from. */
+  diskWanted(plan: VmPlan): DiskRequest;
   /** Disks, seed and hardware; not started. */
-  create(plan: VmPlan, workspace: Workspace, signal?: AbortSignal): Promise<VmRef>;
+  create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef>;
   start(vm: VmRef, signal?: AbortSignal): Promise<void>;
   stop(vm: VmRef, options?: StopOptions): Promise<void>;
   /** Removes everything create made; idempotent (a missing VM is not an error). */
@@ -79,6 +133,21 @@ export interface Provider {
    * guest cannot reach it (a remote hypervisor, a network without a way back). Absent: cannot.
    */
   hostAddressForGuest?(plan: VmPlan): Promise<string>;
+}
+
+/**
+ * An optional ability: lab-wide resources. `prepareLab` runs before the lab's first VM of this
+ * provider is created and calls `record` with each resource before making it, so `down` finds it
+ * after a crash; `teardownLab` runs after the last VM is destroyed, is idempotent, and removes
+ * what was recorded (a resource already gone is not an error).
+ */
+export interface LabHooks {
+  prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>, signal?: AbortSignal): Promise<void>;
+  teardownLab(lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void>;
+}
+
+export function hasLabHooks(provider: Provider): provider is Provider & LabHooks {
+  return typeof (provider as Partial<LabHooks>).prepareLab === 'function';
 }
 
 /** An optional ability: named snapshots of a VM's disk (and memory where the provider can). */

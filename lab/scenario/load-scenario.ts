@@ -1,13 +1,16 @@
 import { loadCatalog, type Catalog } from '../catalog/index.js';
 import { InvalidFileError } from '../errors/index.js';
 import { readYamlFile, sortProblems, validateWithSchema } from '../yaml/index.js';
-import type { LabPlan } from './plan-types.js';
+import type { LabPlan } from '../plan/index.js';
 import { resolvePlan } from './resolve-plan.js';
-import { ScenarioSchema, type Scenario, type VmSettings } from './schema.js';
+import type { ProviderRegistry } from '../provider/index.js';
+import { scenarioSchema, type Scenario, type VmSettings } from './schema.js';
 
 export const DEFAULT_SCENARIO = 'atomlab.yaml';
 
 export interface LoadOptions {
+  /** The providers this atomlab has (providers/registry.ts): their options compose the schema. */
+  providers: ProviderRegistry;
   catalog?: Catalog;
   overrides?: VmSettings;
 }
@@ -25,12 +28,12 @@ export interface LoadedScenario {
  * → resolve defaults and references into a plan. Every problem found is reported at once,
  * each as FILE:LINE:COL.
  */
-export async function loadScenario(file = DEFAULT_SCENARIO, options: LoadOptions = {}): Promise<LoadedScenario> {
+export async function loadScenario(file: string, options: LoadOptions): Promise<LoadedScenario> {
   const source = await readYamlFile(file);
-  const shape = validateWithSchema(source, ScenarioSchema);
+  const shape = validateWithSchema(source, scenarioSchema(options.providers.providers));
   if (!shape.data) throw new InvalidFileError(shape.problems);
   const catalog = options.catalog ?? (await loadCatalog());
-  const { plans, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides });
+  const { plans, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides, providers: options.providers });
   if (!plans?.length) throw new InvalidFileError(sortProblems(problems));
   return { scenario: shape.data, plans, plan: plans[0]! };
 }

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Catalog, CatalogEntry } from '../catalog/index.js';
 import { packagePath } from '../paths/index.js';
 import { didYouMean } from '../yaml/index.js';
-import type { ImagePlan } from './plan-types.js';
+import type { ImagePlan } from '../plan/index.js';
 import type { ImageRef, ImageSpec } from './schema.js';
 
 export interface ImageContext {

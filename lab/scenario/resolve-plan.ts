@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
+import type { ProviderRegistry } from '../provider/index.js';
+import type { SeedTransport } from '../seed/index.js';
 import { labStateDir, matrixStateDir } from '../state/index.js';
 import type { Problem } from '../errors/index.js';
 import { parseSize } from '../sizes/index.js';
@@ -7,7 +9,7 @@ import type { PathSegment, YamlSource } from '../yaml/index.js';
 import { expandEntry, renderSettings, type ExpandedVm } from './expand-count.js';
 import { expandMatrix, type Combination } from './expand-matrix.js';
 import { layerSettings } from './merge-settings.js';
-import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from './plan-types.js';
+import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from '../plan/index.js';
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
 import { resolveServe } from './resolve-serve.js';
@@ -16,6 +18,7 @@ import { DURATION, NAME_PATTERN, type ProviderRef, type Scenario, type VmSetting
 
 export interface PlanOptions {
   catalog: Catalog;
+  providers: ProviderRegistry;
   /** Command-line overrides: the last layer. */
   overrides?: VmSettings;
 }
@@ -40,6 +43,16 @@ function providerPlan(ref: ProviderRef): ProviderPlan {
   if (typeof ref === 'string') return { name: ref, options: {} };
   const { name, ...options } = ref;
   return { name, options };
+}
+
+/** `seed: auto` becomes the provider's first transport (Ignition for Ignition images); others must be ones it carries. */
+function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider: ProviderPlan, image: ImagePlan): SeedTransport | undefined {
+  const carried = ctx.options.providers.get(provider.name).seedTransports;
+  const asked = settings.seed ?? 'auto';
+  if (asked === 'auto') return image.provisioning === 'ignition' ? 'ignition' : carried[0];
+  if (carried.includes(asked)) return asked;
+  ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);
+  return undefined;
 }
 
 function loginPlan(settings: VmSettings, image: ImagePlan): LoginPlan {
@@ -103,6 +116,8 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   if (!image) return undefined;
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
   const provider = providerPlan(settings.provider ?? BUILTIN.provider);
+  const seed = seedPlan(ctx, index, settings, provider, image);
+  if (!seed) return undefined;
   return {
     lab: ctx.lab,
     name: vm.name,
@@ -116,6 +131,7 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     login: loginPlan(settings, image),
     cloudConfig: settings.cloudConfig ?? {},
     metaData: settings.metaData ?? {},
+    seed,
     ports: portPlans(settings.ports),
     bootTimeoutMs: durationMs(settings.bootTimeout ?? BUILTIN.bootTimeoutSeconds),
     placed: Boolean(scenario.hosts?.length) && provider.name === 'libvirt' && provider.options.uri === undefined,

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFERRED, type TemplateVars } from '../template/index.js';
 import type { PathSegment } from '../yaml/index.js';
-import type { ServePlan } from './plan-types.js';
+import type { ServePlan } from '../plan/index.js';
 import type { Scenario } from './schema.js';
 
 type Report = (path: PathSegment[], message: string) => void;

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { didYouMean, type PathSegment } from '../yaml/index.js';
-import type { ExpectPlan, StepAction, StepPlan, TextMatchPlan } from './plan-types.js';
+import type { ExpectPlan, StepAction, StepPlan, TextMatchPlan } from '../plan/index.js';
 import { STEP_KINDS, TARGET_KINDS, type StepEntry, type TextMatch } from './steps-schema.js';
 
 type Kind = (typeof STEP_KINDS)[number];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { COMPRESSIONS, IMAGE_FORMATS, SOUND_MODELS } from '../plan/index.js';
+import { SEED_TRANSPORTS } from '../seed/index.js';
 import { SIZE_PATTERN } from '../sizes/index.js';
 import { StepSchema } from './steps-schema.js';
 
@@ -14,10 +16,6 @@ const TEMPLATE = /\{\{/;
 const templated = (pattern: RegExp) => new RegExp(`^(?:${pattern.source.replace(/^\^|\$$/g, '')}|.*${TEMPLATE.source}.*)$`);
 const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
 
-export const PROVIDER_NAMES = ['qemu', 'libvirt', 'virtualbox', 'vmware', 'ec2', 'openstack', 'gce'] as const;
-export const SOUND_MODELS = ['auto', 'none', 'ich6', 'ich9', 'ac97', 'es1370'] as const;
-export const IMAGE_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi'] as const;
-export const COMPRESSIONS = ['auto', 'xz', 'gz', 'bz2', 'zst', 'none'] as const;
 
 const size = (what: string) =>
   z
@@ -51,26 +49,26 @@ export const ImageRefSchema = z
   .union([z.string().min(1).describe('a catalog id (atomlab images ls --catalog)'), ImageSpecSchema])
   .describe('a catalog id, or an inline image');
 
-const QemuOptions = z.strictObject({
-  name: z.literal('qemu'),
-  accel: z.enum(['auto', 'kvm', 'tcg']).optional(),
-  binary: z.string().min(1).optional(),
-  listen: z.ipv4({ error: 'must be an IPv4 address of this machine, or 0.0.0.0 for all' }).optional().describe('host address forwarded ports are bound to (default 127.0.0.1; 0.0.0.0 lets other machines in, e.g. students)'),
-});
-const LibvirtOptions = z.strictObject({
-  name: z.literal('libvirt'),
-  uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu:///system' }).optional(),
-  pool: z.string().min(1).optional(),
-  network: z.string().min(1).optional(),
-  listen: z.ipv4({ error: 'must be an IPv4 address of the libvirt host, or 0.0.0.0 for all' }).optional().describe('address forwarded ports are bound to on the libvirt host (default 127.0.0.1 locally, 0.0.0.0 remotely)'),
-});
-const OtherProviderOptions = z.looseObject({
-  name: z.enum(['virtualbox', 'vmware', 'ec2', 'openstack', 'gce']),
-});
+/** A provider as the scenario schema needs it: its name and its own options schema (from the registry). */
+export interface ProviderSchemaSource {
+  name: string;
+  options: z.ZodObject;
+}
 
-export const ProviderRefSchema = z
-  .union([z.enum(PROVIDER_NAMES), z.discriminatedUnion('name', [QemuOptions, LibvirtOptions, OtherProviderOptions])])
-  .describe('a provider name, or {name, ...options}');
+/** `provider:` as a name, or `{name, ...options}`: what every provider's schema composes into. */
+export type ProviderRef = string | ({ name: string } & Record<string, unknown>);
+
+/**
+ * `provider:` checked against the registered providers: a name, or `{name, ...its options}`
+ * with each provider's own (strict) options schema.
+ */
+export function providerRefSchema(providers: readonly ProviderSchemaSource[]): z.ZodType<ProviderRef> {
+  const names = providers.map((provider) => provider.name);
+  const [first, ...rest] = providers.map((provider) => z.strictObject({ name: z.literal(provider.name), ...provider.options.shape }).describe(`${provider.name} provider options`));
+  if (!first) throw new Error('no providers registered');
+  const objects = rest.length ? z.discriminatedUnion('name', [first, ...rest]) : first;
+  return z.union([z.enum(names as [string, ...string[]]), objects]).describe('a provider name, or {name, ...options}');
+}
 
 export const HardwareSchema = z.strictObject({
   sound: z.enum(SOUND_MODELS).optional().describe('ich6/ich9 fall back to ac97 where QEMU lacks hda-duplex'),
@@ -92,10 +90,11 @@ export const LoginSchema = z.strictObject({
 
 const portKey = z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, { error: 'must be a guest port such as 80 or 53/udp' });
 
-export const VmSettingsShape = {
+function vmSettingsShape(provider: z.ZodType<ProviderRef>) {
+  return {
   hostname: z.string().regex(templated(HOSTNAME_PATTERN), { error: 'must be a valid host name (letters, digits, - and dots)' }).optional().describe('a host name; may use {{n}}, {{name}}, {{lab}}'),
   image: ImageRefSchema.optional(),
-  provider: ProviderRefSchema.optional(),
+  provider: provider.optional(),
   cpus: z.number().int().min(1).max(256).optional(),
   memory: size('memory').optional(),
   disk: size('disk').optional().describe('grow the disk to this size'),
@@ -104,22 +103,24 @@ export const VmSettingsShape = {
   cloudConfig: z.record(z.string(), z.unknown()).optional().describe('merged into the generated #cloud-config'),
   metaData: z.record(z.string(), z.unknown()).optional().describe('extra meta-data keys'),
   ports: z.record(portKey, z.union([port, z.literal('auto')])).optional().describe('guest port → host port or auto'),
+  seed: z.enum(['auto', ...SEED_TRANSPORTS]).optional().describe('how the seed reaches the guest: auto (the provider\'s preference), nocloud, nocloud-vfat, configdrive, configdrive-vfat, guestinfo, userdata, ignition'),
   bootTimeout: z
     .union([z.number().positive(), z.string().regex(DURATION, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' })])
     .optional()
     .describe('how long a VM may take from start to verified login (seconds, or 90s / 10m)'),
-};
+  };
+}
 
-export const VmDefaultsSchema = z.strictObject(VmSettingsShape).describe('settings every VM inherits');
-
-export const VmSchema = z.strictObject({
+function vmSchema(shape: ReturnType<typeof vmSettingsShape>) {
+  return z.strictObject({
   name: z
     .string()
     .regex(templated(NAME_PATTERN), { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' })
     .describe('the VM name; with count, a template such as student-{{n:02}}'),
   count: z.number().int().min(1).max(500).optional().describe('make this many VMs from the entry, numbered {{n}} = 1…count'),
-  ...VmSettingsShape,
-});
+  ...shape,
+  });
+}
 
 export const PLACEMENTS = ['fill', 'spread'] as const;
 
@@ -136,41 +137,49 @@ export const ServeEntrySchema = z.strictObject({
   path: z.string().min(1).describe('a local directory (relative to the scenario file)'),
 });
 
-/** `matrix:` lists values for any VM setting `defaults` allows; every combination is its own lab. */
-export const MatrixSchema = z
-  .strictObject(Object.fromEntries(Object.entries(VmSettingsShape).map(([key, schema]) => [key, z.array(schema.unwrap()).min(1).optional()])) as {
-    [K in keyof typeof VmSettingsShape]: z.ZodOptional<z.ZodArray<ReturnType<(typeof VmSettingsShape)[K]['unwrap']>>>;
-  })
-  .describe('values per VM setting (provider, image, memory, …): every combination runs as its own lab, overriding defaults');
+type VmSettingsShape = ReturnType<typeof vmSettingsShape>;
 
-export const ScenarioSchema = z
+/** `matrix:` lists values for any VM setting `defaults` allows; every combination is its own lab. */
+function matrixSchema(shape: VmSettingsShape) {
+  return z
+    .strictObject(Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, z.array(schema.unwrap()).min(1).optional()])) as {
+      [K in keyof VmSettingsShape]: z.ZodOptional<z.ZodArray<ReturnType<VmSettingsShape[K]['unwrap']>>>;
+    })
+    .describe('values per VM setting (provider, image, memory, …): every combination runs as its own lab, overriding defaults');
+}
+
+/** The scenario schema for these providers: their options composed in, each checked by its own schema. */
+export function scenarioSchema(providers: readonly ProviderSchemaSource[]) {
+  const shape = vmSettingsShape(providerRefSchema(providers));
+  return z
   .strictObject({
     name: z.string().regex(NAME_PATTERN, { error: 'must be letters, digits and -, starting with a letter or digit, at most 63' }).describe('the lab name'),
     description: z.string().optional(),
-    defaults: VmDefaultsSchema.optional(),
+    defaults: z.strictObject(shape).describe('settings every VM inherits').optional(),
     serve: z.array(ServeEntrySchema).optional().describe('local directories served over HTTP to the lab ({{serve.NAME}})'),
-    matrix: MatrixSchema.optional(),
-    vms: z.array(VmSchema).min(1),
+    matrix: matrixSchema(shape).optional(),
+    vms: z.array(vmSchema(shape)).min(1),
     hosts: z.array(HostSchema).min(1).optional().describe('libvirt hosts to place the lab\'s libvirt VMs on'),
     placement: z.enum(PLACEMENTS).optional().describe('fill: the host with the most free memory first, until full; spread: evenly'),
     steps: z.array(StepSchema).optional().describe('QA steps `atomlab run` performs in order (VMs of one step in parallel)'),
   })
   .describe('An atomlab scenario: a lab of VMs');
+}
 
+export type ScenarioSchema = ReturnType<typeof scenarioSchema>;
 export type ImageSpec = z.infer<typeof ImageSpecSchema>;
 export type ImageRef = z.infer<typeof ImageRefSchema>;
-export type ProviderRef = z.infer<typeof ProviderRefSchema>;
 export type Hardware = z.infer<typeof HardwareSchema>;
 export type Login = z.infer<typeof LoginSchema>;
-export type VmSettings = z.infer<typeof VmDefaultsSchema>;
-export type VmEntry = z.infer<typeof VmSchema>;
-export type Scenario = z.infer<typeof ScenarioSchema>;
+export type Scenario = z.infer<ScenarioSchema>;
+export type VmSettings = NonNullable<Scenario['defaults']>;
+export type VmEntry = Scenario['vms'][number];
 export type HostEntry = z.infer<typeof HostSchema>;
 export type ServeEntry = z.infer<typeof ServeEntrySchema>;
-export type Matrix = z.infer<typeof MatrixSchema>;
+export type Matrix = NonNullable<Scenario['matrix']>;
 
 /** The JSON Schema editors use (`# yaml-language-server: $schema=…`). */
-export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ScenarioSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+export function scenarioJsonSchema(providers: readonly ProviderSchemaSource[]): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema(providers), { target: 'draft-7', io: 'input', unrepresentable: 'any' });
   return { ...schema, title: 'atomlab scenario' };
 }

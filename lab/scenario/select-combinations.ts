@@ -1,5 +1,5 @@
 import { AtomlabError } from '../errors/index.js';
-import type { LabPlan } from './plan-types.js';
+import type { LabPlan } from '../plan/index.js';
 
 /** `KEY=VALUE` filters (`provider=qemu`): a combination is kept when it matches every one. */
 export function selectCombinations(plans: LabPlan[], filters: string[] | undefined): LabPlan[] {

@@ -1,4 +1,4 @@
-import type { VmRef } from '../provider/index.js';
+import type { LabResource, VmRef } from '../provider/index.js';
 import type { ServerProcess } from '../serve/index.js';
 
 /** What `up` verified about a VM's login. */
@@ -36,6 +36,11 @@ export interface VmRecord {
   error?: string;
 }
 
+/** A lab-wide resource a provider made (or is about to make), with the options to reach it again. */
+export interface RecordedResource extends LabResource {
+  providerOptions: Record<string, unknown>;
+}
+
 export interface LabState {
   version: 1;
   lab: string;
@@ -43,6 +48,8 @@ export interface LabState {
   vms: Record<string, VmRecord>;
   /** The lab's file servers by serve name (`serve:` in the scenario), for reuse and for `down`. */
   serve?: Record<string, ServerProcess>;
+  /** Lab-wide resources providers made (networks, key pairs, security groups), recorded before they are made, for `down`. */
+  resources?: RecordedResource[];
 }
 
 export function emptyState(lab: string, scenario: string): LabState {

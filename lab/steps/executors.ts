@@ -1,4 +1,4 @@
-import type { StepKind } from '../scenario/index.js';
+import type { StepKind } from '../plan/index.js';
 import { consoleExpectStep } from './console-expect-step.js';
 import { copyStep } from './copy-step.js';
 import { rebootStep, resetStep } from './reboot-step.js';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ExpectPlan, TextMatchPlan } from '../scenario/index.js';
+import type { ExpectPlan, TextMatchPlan } from '../plan/index.js';
 import type { ExecResult } from '../ssh/index.js';
 import { valueAtPath } from './json-path.js';
 

@@ -1,4 +1,4 @@
-import type { StepKind } from '../scenario/index.js';
+import type { StepKind } from '../plan/index.js';
 import type { StepOutput } from './step-failure.js';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';

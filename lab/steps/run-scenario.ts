@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fillServeUrls, openLabPlan, qualifiedName, readSecrets, serveUrlsForVm, up, type EventSink, type LabSession } from '../engine/index.js';
-import { loadScenario, type LabPlan } from '../scenario/index.js';
+import type { LabPlan } from '../plan/index.js';
+import type { ProviderRegistry } from '../provider/index.js';
+import type { LoadedScenario } from '../scenario/index.js';
 import { LabGuest } from './guest.js';
 import { totals, type RunReport, type StepEventSink } from './results.js';
 import { runSteps } from './run-steps.js';
 
 export interface RunScenarioOptions {
+  providers: ProviderRegistry;
   /** Events of bringing the lab up. */
   events?: EventSink;
   stepEvents?: StepEventSink;
@@ -40,9 +43,9 @@ async function labGuests(session: LabSession): Promise<Map<string, LabGuest>> {
  * `atomlab run`: brings the lab up where needed (the same `up`), then runs the scenario's
  * steps while holding the lab's lock, and returns the report.
  */
-export async function runScenario(file: string, options: RunScenarioOptions = {}): Promise<RunScenarioResult> {
-  const upResult = await up(file, { events: options.events, signal: options.signal, parallel: options.parallel });
-  return { report: await runLabSteps(file, options), upFailures: upResult.failures };
+export async function runScenario(loaded: LoadedScenario, options: RunScenarioOptions): Promise<RunScenarioResult> {
+  const upResult = await up(loaded, { providers: options.providers, events: options.events, signal: options.signal, parallel: options.parallel });
+  return { report: await runLabSteps(loaded, options), upFailures: upResult.failures };
 }
 
 /** `{{serve.NAME}}` in step strings: the served URLs as the lab's first VM sees them (the same for every VM on user networking). */
@@ -53,8 +56,8 @@ async function stepsWithUrls(session: LabSession): Promise<LabPlan['steps']> {
 }
 
 /** One lab's steps (a plain scenario, or one matrix combination). */
-async function runPlanSteps(plan: LabPlan, options: Pick<RunScenarioOptions, 'stepEvents' | 'signal'>): Promise<RunReport> {
-  await using session = await openLabPlan(plan, { signal: options.signal });
+async function runPlanSteps(plan: LabPlan, options: Pick<RunScenarioOptions, 'providers' | 'stepEvents' | 'signal'>): Promise<RunReport> {
+  await using session = await openLabPlan(plan, { providers: options.providers, signal: options.signal });
   const guests = await labGuests(session);
   for (const guest of guests.values()) guest.watchConsole();
   const startedAt = new Date();
@@ -71,8 +74,8 @@ async function runPlanSteps(plan: LabPlan, options: Pick<RunScenarioOptions, 'st
  * The steps alone, on a lab that is up (VMs not up fail their steps). A matrix runs them in
  * each combination in turn; its report names VMs `<combination>/<vm>`, so JUnit groups by them.
  */
-export async function runLabSteps(file: string, options: Pick<RunScenarioOptions, 'stepEvents' | 'signal'> = {}): Promise<RunReport> {
-  const { plans, scenario } = await loadScenario(file);
+export async function runLabSteps(loaded: LoadedScenario, options: Pick<RunScenarioOptions, 'providers' | 'stepEvents' | 'signal'>): Promise<RunReport> {
+  const { plans, scenario } = loaded;
   const reports: RunReport[] = [];
   for (const plan of plans) {
     const report = await runPlanSteps(plan, options);

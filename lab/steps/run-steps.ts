@@ -1,5 +1,5 @@
 import { AtomlabError } from '../errors/index.js';
-import type { StepPlan } from '../scenario/index.js';
+import type { StepPlan } from '../plan/index.js';
 import { EXECUTORS } from './executors.js';
 import type { Guest } from './guest.js';
 import type { StepResult, StepEventSink } from './results.js';

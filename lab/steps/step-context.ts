@@ -1,4 +1,4 @@
-import type { StepPlan } from '../scenario/index.js';
+import type { StepPlan } from '../plan/index.js';
 import type { Guest } from './guest.js';
 import type { StepOutput } from './step-failure.js';
 

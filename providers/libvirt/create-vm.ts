@@ -2,12 +2,13 @@ import { freePort } from '../../lab/net/index.js';
 import { stat } from 'node:fs/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { chooseSoundModel, qemuDevices } from '../../lab/hardware/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
-import type { VmRef, Workspace } from '../../lab/provider/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+import type { BaseDisk, CreateRequest, VmRef } from '../../lab/provider/index.js';
 import { type Connection, type StoragePool, LibvirtError } from './libvirt-client.js';
 import { domainXml, type DomainSpec } from './domain-xml.js';
 import type { LibvirtOptions } from './options.js';
-import { deleteVolumes, ensureBaseVolume, ensurePool, uploadVolume, virtualSize, volumeXml } from './volumes.js';
+import { withLabNetwork } from './lab-network.js';
+import { deleteVolumes, ensureBaseVolume, ensurePool, uploadVolume, volumeXml } from './volumes.js';
 import { domainName, forwardAddresses, forwards, domainSpec, type Forward } from './vm-spec.js';
 
 /** What a libvirt VmRef carries: plain data, enough to find and remove everything later. */
@@ -36,14 +37,21 @@ async function soundFor(plan: VmPlan, options: LibvirtOptions) {
   return chooseSoundModel(plan.hardware.sound, devices);
 }
 
-function checkFormat(workspace: Workspace): 'qcow2' | 'raw' {
-  const format = workspace.baseImage.format;
+function checkFormat(base: BaseDisk): 'qcow2' | 'raw' {
+  const format = base.format;
   if (format === 'qcow2' || format === 'raw') return format;
   throw new AtomlabError(`the libvirt provider needs a qcow2 or raw base image, not ${format}`, {
     code: 'BAD_INPUT',
     hint: 'convert the image first (qemu-img convert -O qcow2)',
-    context: { provider: 'libvirt', file: workspace.baseImage.path },
+    context: { provider: 'libvirt', file: base.path },
   });
+}
+
+/** The seed drive: an ISO as a CD-ROM or a vfat image as a disk; libvirt has no way to carry keys or plain user-data. */
+function seedDrive(request: CreateRequest): { path: string; attachAs: 'cdrom' | 'disk' } {
+  const { seed } = request;
+  if (seed.kind === 'drive') return { path: seed.path, attachAs: seed.attachAs };
+  throw new AtomlabError(`the libvirt provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { provider: 'libvirt', vm: request.plan.name } });
 }
 
 async function refuseExisting(conn: Connection, name: string): Promise<void> {
@@ -61,31 +69,35 @@ async function refuseExisting(conn: Connection, name: string): Promise<void> {
   });
 }
 
-async function makeDisks(pool: StoragePool, plan: VmPlan, workspace: Workspace, made: string[]) {
-  const format = checkFormat(workspace);
-  const base = await ensureBaseVolume(pool, workspace.baseImage.path);
+async function makeDisks(pool: StoragePool, request: CreateRequest, made: string[]) {
+  const { plan } = request;
+  const format = checkFormat(request.base);
+  const base = await ensureBaseVolume(pool, request.base);
   const name = domainName(plan);
-  const capacity = Math.max(await virtualSize(workspace.baseImage.path), plan.diskBytes ?? 0);
+  const capacity = Math.max(request.base.virtualBytes, plan.diskBytes ?? 0);
   const overlayXml = volumeXml({ name: `${name}.qcow2`, capacity, format: 'qcow2', backing: { path: base.path, format } });
   const overlay = await pool.createVolume(overlayXml);
   made.push(`${name}.qcow2`);
   const diskPath = await overlay.path().finally(() => overlay.free());
-  await stat(workspace.seedIso);
-  const seedPath = await uploadVolume(pool, `${name}-seed.iso`, workspace.seedIso);
-  made.push(`${name}-seed.iso`);
-  return { base, diskPath, seedPath };
+  const seed = seedDrive(request);
+  await stat(seed.path);
+  const seedVolume = `${name}-seed.${seed.attachAs === 'cdrom' ? 'iso' : 'img'}`;
+  const seedPath = await uploadVolume(pool, seedVolume, seed.path);
+  made.push(seedVolume);
+  return { base, diskPath, seed: { path: seedPath, attachAs: seed.attachAs } };
 }
 
 /** Disks (uploaded through the API), seed and domain definition; not started. */
-export async function createVm(conn: Connection, plan: VmPlan, workspace: Workspace, options: LibvirtOptions): Promise<VmRef> {
+export async function createVm(conn: Connection, request: CreateRequest, options: LibvirtOptions): Promise<VmRef> {
+  const { plan } = request;
   await refuseExisting(conn, domainName(plan));
   const pool = await ensurePool(conn, { name: options.pool, path: options.poolPath, create: options.createPool });
   const made: string[] = [];
   try {
     const sound = await soundFor(plan, options);
-    const disks = await makeDisks(pool, plan, workspace, made);
-    const ports = options.network ? [] : await forwards(plan, await freePort(), freePort);
-    const spec = domainSpec({ plan, workspace, options, sound: sound.model, disk: { path: disks.diskPath, format: 'qcow2' }, seedPath: disks.seedPath, forwards: ports });
+    const disks = await makeDisks(pool, request, made);
+    const ports = options.network || options.labNetwork ? [] : await forwards(plan, await freePort(), freePort);
+    const spec = domainSpec({ plan, request, options: withLabNetwork(options, request.labResources), sound: sound.model, disk: { path: disks.diskPath, format: 'qcow2' }, seed: disks.seed, forwards: ports });
     const domain = await conn.defineDomain(domainXml(spec));
     const data: LibvirtVmData = {
       uri: options.uri,
@@ -96,8 +108,8 @@ export async function createVm(conn: Connection, plan: VmPlan, workspace: Worksp
       base: disks.base,
       reach: forwardAddresses(options.uri, options.listen).reach,
       forwards: ports,
-      network: options.network,
-      consoleLog: workspace.consoleLog,
+      network: spec.networking.kind === 'network' ? spec.networking.network : undefined,
+      consoleLog: request.consoleLog,
       spec,
       warnings: sound.warning ? [sound.warning] : [],
     };

@@ -28,6 +28,8 @@ export interface DomainSpec {
   diskPath: string;
   diskFormat: 'qcow2' | 'raw';
   seedPath?: string;
+  /** How the seed drive is attached: a CD-ROM (ISO) or a read-only disk (vfat); default cdrom. */
+  seedAs?: 'cdrom' | 'disk';
   console: ConsoleWiring | undefined;
   sound: ChosenSound;
   graphics: 'none' | 'vnc' | 'spice';
@@ -58,6 +60,10 @@ function disks(spec: DomainSpec): XmlElement[] {
     el('target', { dev: 'vda', bus: 'virtio' }),
   );
   if (!spec.seedPath) return [disk];
+  if (spec.seedAs === 'disk') {
+    const seedDisk = el('disk', { type: 'file', device: 'disk' }, el('driver', { name: 'qemu', type: 'raw' }), el('source', { file: spec.seedPath }), el('target', { dev: 'vdb', bus: 'virtio' }), el('readonly'));
+    return [disk, seedDisk];
+  }
   const cdromTarget = spec.machine === 'q35' ? { dev: 'sda', bus: 'sata' } : { dev: 'hdc', bus: 'ide' };
   const seed = el(
     'disk',

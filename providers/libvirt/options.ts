@@ -1,4 +1,22 @@
-import { AtomlabError } from '../../lab/errors/index.js';
+import { z } from 'zod';
+
+/** The libvirt provider's scenario options (`provider: {name: libvirt, …}`), composed into the scenario schema. */
+export const libvirtOptions = z.strictObject({
+  uri: z.string().regex(/^[a-z0-9+]+:\/\/\S*$/, { error: 'must be a libvirt URI such as qemu:///system' }).optional().describe('libvirt connection URI (default qemu:///system)'),
+  pool: z.string().min(1).optional().describe('storage pool for base images, disks and seeds (default atomlab, created when missing)'),
+  poolPath: z.string().min(1).optional().describe('directory for the pool when atomlab creates it (a path on the libvirt host)'),
+  network: z
+    .union([z.string().min(1), z.strictObject({ create: z.literal('nat'), subnet: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24$/, { error: 'must be a /24 such as 192.168.210.0/24' }).optional() })])
+    .optional()
+    .describe('a libvirt network for the NICs (default: user networking with forwarded ports); {create: nat} makes a private NAT network for the lab and removes it at down'),
+  listen: z.ipv4({ error: 'must be an IPv4 address of the libvirt host, or 0.0.0.0 for all' }).optional().describe('address forwarded ports are bound to on the libvirt host (default 127.0.0.1 locally, 0.0.0.0 remotely)'),
+  kvm: z.boolean().optional().describe('run guests with KVM (only where KVM really works; default TCG)'),
+  console: z.enum(['socket', 'stream']).optional().describe('read the serial console from a local socket or through the API (default: socket for a local URI)'),
+  qemuDevices: z.array(z.string()).optional().describe('QEMU device names for sound support (default: asked from the local qemu-system-x86_64)'),
+  probeTimeoutMs: z.number().int().positive().optional().describe('how long the availability probe waits for the connection'),
+});
+
+export type LibvirtScenarioOptions = z.output<typeof libvirtOptions>;
 
 /** The libvirt provider's settings, every field decided. */
 export interface LibvirtOptions {
@@ -11,6 +29,8 @@ export interface LibvirtOptions {
   createPool: boolean;
   /** A libvirt (NAT) network for the NICs; absent: user networking with forwarded ports. */
   network: string | undefined;
+  /** Make a private NAT network for the lab (a lab resource): its /24, or absent to pick a free one. */
+  labNetwork: { subnet: string | undefined } | undefined;
   /** Run guests with KVM: only when the caller has proven KVM works (a boot probe); else TCG. */
   kvm: boolean;
   /** How to read the serial console: a local unix socket, or a pty through the API. */
@@ -44,37 +64,22 @@ export function isLoopback(host: string): boolean {
   return host === '' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-function pick<T>(options: Record<string, unknown>, key: string, valid: (value: unknown) => value is T): T | undefined {
-  const value = options[key];
-  if (value === undefined) return undefined;
-  if (valid(value)) return value;
-  throw new AtomlabError(`libvirt provider option "${key}" has an invalid value: ${JSON.stringify(value)}`, {
-    code: 'BAD_INPUT',
-    context: { provider: 'libvirt' },
-  });
-}
-
-const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
-const isNumber = (value: unknown): value is number => typeof value === 'number' && value > 0;
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
-const isConsole = (value: unknown): value is 'socket' | 'stream' => value === 'socket' || value === 'stream';
-
 /** Fills defaults once: everything downstream reads a complete LibvirtOptions. */
-export function resolveOptions(options: Record<string, unknown>): LibvirtOptions {
-  const uri = pick(options, 'uri', isString) ?? 'qemu:///system';
-  const pool = pick(options, 'pool', isString) ?? DEFAULT_POOL;
-  const poolPath = pick(options, 'poolPath', isString);
+export function resolveOptions(options: LibvirtScenarioOptions): LibvirtOptions {
+  const uri = options.uri ?? 'qemu:///system';
+  const pool = options.pool ?? DEFAULT_POOL;
+  const network = options.network;
   return {
     uri,
     pool,
-    poolPath: poolPath ?? '/var/lib/libvirt/images/atomlab',
-    createPool: pool === DEFAULT_POOL || poolPath !== undefined,
-    network: pick(options, 'network', isString),
-    kvm: pick(options, 'kvm', isBoolean) ?? false,
-    console: pick(options, 'console', isConsole) ?? (isLocalUri(uri) ? 'socket' : 'stream'),
-    qemuDevices: pick(options, 'qemuDevices', isStringList),
-    probeTimeoutMs: pick(options, 'probeTimeoutMs', isNumber) ?? 5000,
-    listen: pick(options, 'listen', isString),
+    poolPath: options.poolPath ?? '/var/lib/libvirt/images/atomlab',
+    createPool: pool === DEFAULT_POOL || options.poolPath !== undefined,
+    network: typeof network === 'string' ? network : undefined,
+    labNetwork: typeof network === 'object' ? { subnet: network.subnet } : undefined,
+    kvm: options.kvm ?? false,
+    console: options.console ?? (isLocalUri(uri) ? 'socket' : 'stream'),
+    qemuDevices: options.qemuDevices,
+    probeTimeoutMs: options.probeTimeoutMs ?? 5000,
+    listen: options.listen,
   };
 }

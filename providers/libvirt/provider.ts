@@ -1,8 +1,8 @@
 import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
-import type { Endpoint, HostResources, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
+import type { CreateRequest, DiskRequest, Endpoint, HostResources, LabHooks, LabInfo, LabResource, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
 import { Connection, LibvirtError, UNDEFINE, VIR_ERR, type Domain, type DomainState } from './libvirt-client.js';
 import { freePort } from '../../lab/net/index.js';
 import { createVm, type LibvirtVmData } from './create-vm.js';
@@ -11,6 +11,7 @@ import { el, renderXml } from './xml.js';
 import { logLines, streamLines } from './console.js';
 import { deleteUnusedBase, deleteVolumes, onePoolAtATime } from './volumes.js';
 import { probeLibvirt } from './probe.js';
+import { ensureLabNetwork, removeLabNetworks } from './lab-network.js';
 import { isLoopback, uriHost, type LibvirtOptions } from './options.js';
 
 const STATES: Record<DomainState, VmState> = {
@@ -42,7 +43,7 @@ function isNotRunning(error: unknown): boolean {
 }
 
 /** The libvirt provider: local or remote hosts, all through libvirt's API. */
-export class LibvirtProvider implements Provider, Snapshots, Resources {
+export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks {
   readonly name = 'libvirt';
 
   constructor(readonly options: LibvirtOptions) {}
@@ -87,9 +88,26 @@ export class LibvirtProvider implements Provider, Snapshots, Resources {
     });
   }
 
-  create(plan: VmPlan, workspace: Workspace, signal?: AbortSignal): Promise<VmRef> {
+  /** The base goes into the pool once (a volume named by its digest); each VM gets a qcow2 overlay volume on it. */
+  diskWanted(): DiskRequest {
+    return { kind: 'store', formats: ['qcow2', 'raw'] };
+  }
+
+  create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
     signal?.throwIfAborted();
-    return this.withConnection(this.options.uri, (conn) => createVm(conn, plan, workspace, this.options));
+    return this.withConnection(this.options.uri, (conn) => createVm(conn, request, this.options));
+  }
+
+  /** A lab network when the scenario asks for one (`network: {create: nat}`); nothing otherwise. */
+  async prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    if (!this.options.labNetwork) return;
+    signal?.throwIfAborted();
+    await this.withConnection(this.options.uri, (conn) => ensureLabNetwork(conn, this.options, lab, record));
+  }
+
+  async teardownLab(_lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void> {
+    const uri = resources.map((resource) => resource.data.uri).find((value): value is string => typeof value === 'string') ?? this.options.uri;
+    await this.withConnection(uri, (conn) => removeLabNetworks(conn, resources));
   }
 
   async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
@@ -225,7 +243,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources {
       Promise.reject(new AtomlabError(`${plan.name} cannot reach files served on this machine: ${why}`, { code: 'BAD_INPUT', hint, context: { vm: plan.name, provider: this.name } }));
     const host = uriHost(this.options.uri);
     if (!isLoopback(host)) return refuse(`the libvirt host ${host} is another machine`, 'serve the files from a server the libvirt host can reach, or use a local libvirt URI');
-    if (this.options.network) return refuse(`it is on libvirt network "${this.options.network}", not user networking`, 'drop the provider\'s network option (user networking reaches the host at 10.0.2.2)');
+    if (this.options.network || this.options.labNetwork) return refuse(`it is on libvirt network "${this.options.network ?? 'of the lab'}", not user networking`, 'drop the provider\'s network option (user networking reaches the host at 10.0.2.2)');
     if (plan.hardware.nics === 0) return refuse('it has no network card', 'set hardware.nics to 1 or more');
     return Promise.resolve('10.0.2.2');
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { VmPlan } from '../../lab/scenario/index.js';
-import type { Workspace } from '../../lab/provider/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+import type { CreateRequest } from '../../lab/provider/index.js';
 import type { ChosenSound } from '../../lab/hardware/index.js';
 import type { DomainSpec, Networking } from './domain-xml.js';
 import { isLoopback, uriHost, type LibvirtOptions } from './options.js';
@@ -42,11 +42,11 @@ export function forwards(plan: VmPlan, sshPort: number, hostPorts: () => Promise
 
 export interface SpecInput {
   plan: VmPlan;
-  workspace: Workspace;
+  request: Pick<CreateRequest, 'dir' | 'consoleLog'>;
   options: LibvirtOptions;
   sound: ChosenSound;
   disk: { path: string; format: 'qcow2' };
-  seedPath: string;
+  seed: { path: string; attachAs: 'cdrom' | 'disk' };
   forwards: Forward[];
 }
 
@@ -57,12 +57,12 @@ function networking(input: SpecInput): Networking {
 
 /** The domain's full description from the plan and what create() prepared. */
 export function domainSpec(input: SpecInput): DomainSpec {
-  const { plan, workspace, options } = input;
+  const { plan, request, options } = input;
   const hardware = plan.hardware;
   const console = !hardware.serial
     ? undefined
     : options.console === 'socket'
-      ? { kind: 'unix' as const, socketPath: join(workspace.dir, 'console.sock'), logPath: workspace.consoleLog }
+      ? { kind: 'unix' as const, socketPath: join(request.dir, 'console.sock'), logPath: request.consoleLog }
       : { kind: 'pty' as const };
   return {
     name: domainName(plan),
@@ -75,7 +75,8 @@ export function domainSpec(input: SpecInput): DomainSpec {
     accelerator: options.kvm ? 'kvm' : 'qemu',
     diskPath: input.disk.path,
     diskFormat: input.disk.format,
-    seedPath: input.seedPath,
+    seedPath: input.seed.path,
+    seedAs: input.seed.attachAs,
     console,
     sound: input.sound,
     graphics: hardware.graphics,

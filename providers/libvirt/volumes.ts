@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { AtomlabError } from '../../lab/errors/index.js';
-import { requireTool } from '../../lab/host/index.js';
 import { LibvirtError, VIR_ERR, type Connection, type StoragePool } from './libvirt-client.js';
 import { el, renderXml } from './xml.js';
 
@@ -47,17 +44,6 @@ function poolHint(error: unknown, name: string): unknown {
   });
 }
 
-/** Virtual size of a local image, from qemu-img. */
-export async function virtualSize(path: string): Promise<number> {
-  const qemuImg = await requireTool('qemu-img');
-  const output = await new Promise<string>((resolve, reject) => {
-    execFile(qemuImg, ['info', '--output=json', path], { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  }).catch((cause: unknown) => {
-    throw new AtomlabError(`cannot read the image ${path}`, { code: 'IO', context: { command: `qemu-img info ${path}` }, cause });
-  });
-  return (JSON.parse(output) as { 'virtual-size': number })['virtual-size'];
-}
-
 /** Uploads a local file as a new volume; a failed upload leaves no volume behind. */
 export async function uploadVolume(pool: StoragePool, name: string, localPath: string): Promise<string> {
   const { size } = await stat(localPath);
@@ -75,10 +61,10 @@ export async function uploadVolume(pool: StoragePool, name: string, localPath: s
 
 const uploads = new Map<string, Promise<string>>();
 
-/** The base image's volume, uploaded once per pool (content named by file name and size). */
-export async function ensureBaseVolume(pool: StoragePool, localPath: string): Promise<{ name: string; path: string }> {
-  const { size } = await stat(localPath);
-  const name = `atomlab-base-${basename(localPath).replace(/[^A-Za-z0-9._-]/g, '_')}-${size}`;
+/** The base image's volume, uploaded once per pool and found again by its content digest. */
+export async function ensureBaseVolume(pool: StoragePool, base: { path: string; digest: string; format: string }): Promise<{ name: string; path: string }> {
+  const localPath = base.path;
+  const name = `atomlab-base-${base.digest.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}.${base.format}`;
   const key = `${pool.conn.uri} ${pool.name()} ${name}`;
   let pending = uploads.get(key);
   if (!pending) {

@@ -1,10 +1,13 @@
 import type { ConcreteSound } from '../../lab/hardware/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+
+/** How the seed is attached: a drive image (ISO or vfat) or a firmware config file (Ignition). */
+export type SeedAttachment = { kind: 'drive'; path: string; attachAs: 'cdrom' | 'disk' } | { kind: 'fwcfg'; name: string; path: string };
 
 /** Files of one VM that QEMU reads or creates. */
 export interface QemuPaths {
   disk: string;
-  seed: string;
+  seed: SeedAttachment;
   qmpSocket: string;
   consoleSocket: string;
   consoleLog: string;
@@ -69,6 +72,12 @@ function firmwareArgs(launch: QemuLaunch): string[] {
   ];
 }
 
+function seedArgs(seed: SeedAttachment): string[] {
+  if (seed.kind === 'fwcfg') return ['-fw_cfg', `name=${seed.name},file=${seed.path}`];
+  if (seed.attachAs === 'disk') return ['-drive', `file=${seed.path},format=raw,if=virtio,readonly=on`];
+  return ['-drive', `file=${seed.path},format=raw,media=cdrom,readonly=on`];
+}
+
 function consoleArgs(paths: QemuPaths): string[] {
   return [
     '-chardev', `socket,id=console0,path=${paths.consoleSocket},server=on,wait=off,logfile=${paths.consoleLog},logappend=on`,
@@ -88,7 +97,7 @@ export function qemuArguments(launch: QemuLaunch): string[] {
     '-nodefaults', '-no-user-config',
     ...firmwareArgs(launch),
     '-drive', `file=${paths.disk},format=qcow2,if=virtio,cache=writeback,discard=unmap`,
-    '-drive', `file=${paths.seed},format=raw,media=cdrom,readonly=on`,
+    ...seedArgs(paths.seed),
     ...networkArgs(plan, launch.forwards, launch.listen),
     ...(plan.hardware.serial ? consoleArgs(paths) : []),
     ...(launch.biosOnSerial && plan.hardware.serial && plan.hardware.graphics === 'none' && plan.hardware.firmware === 'bios' ? ['-device', 'sga'] : []),

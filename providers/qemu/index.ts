@@ -1,10 +1,10 @@
 import type { Provider, ProviderContext } from '../../lab/provider/index.js';
-import { QemuProvider, type QemuOptions } from './provider.js';
+import type { QemuOptions } from './options.js';
+import { QemuProvider } from './provider.js';
 
-/** What the registry sees: a qemu provider from the scenario's provider options. */
-export function createProvider(options: Record<string, unknown> = {}, context?: ProviderContext): Provider {
-  const { accel, binary, listen } = options as QemuOptions;
-  return new QemuProvider({ accel, binary, listen, log: context?.log });
+/** What the registry sees: a qemu provider from the scenario's (checked) provider options. */
+export function createProvider(options: QemuOptions, context?: ProviderContext): Provider {
+  return new QemuProvider({ ...options, log: context?.log });
 }
 
 export { QemuProvider };

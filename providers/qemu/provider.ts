@@ -1,29 +1,37 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type { QemuOptions } from './options.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { chooseSoundModel, qemuDevices } from '../../lab/hardware/index.js';
 import { requireTool, which } from '../../lab/host/index.js';
 import { createOverlay } from '../../lab/images/index.js';
 import { freePort } from '../../lab/net/index.js';
-import type { Endpoint, HostResources, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
+import type { CreateRequest, DiskRequest, Endpoint, HostResources, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
+import type { SeedMedium } from '../../lab/seed/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
 import { probeAccelerator, type AccelAnswer } from './accel-probe.js';
 import { localResources } from './host-resources.js';
-import { qemuArguments, type Forward } from './command-line.js';
+import { qemuArguments, type Forward, type SeedAttachment } from './command-line.js';
 import { followConsole } from './console-log.js';
 import { isPortClash, launchDaemonized, livePid, waitForExit } from './qemu-process.js';
 import { qmpOnce } from './qmp-client.js';
 import { QemuSnapshots } from './qemu-snapshots.js';
 import { vmData, vmPaths, type QemuRuntime, type QemuVmData } from './vm-files.js';
 
-export interface QemuOptions {
-  accel?: 'auto' | 'kvm' | 'tcg';
-  binary?: string;
-  /** Host address forwarded ports (SSH included) are bound to: 127.0.0.1 (default), another local address, or 0.0.0.0 so other machines reach them (a classroom). */
-  listen?: string;
+export interface QemuSettings extends QemuOptions {
   /** Lines worth telling the user (the accelerator choice, a sound fallback). */
   log?: (line: string) => void;
+}
+
+/** QEMU reads every format qemu-img writes: no conversion, a qcow2 overlay on whatever the image is. */
+const ANY_FORMAT: DiskRequest = { kind: 'file', formats: ['qcow2', 'raw', 'vmdk', 'vdi'] };
+
+/** The seed as QEMU attaches it; keys and plain user-data have no way into a local VM. */
+export function seedAttachment(seed: SeedMedium, vm: string): SeedAttachment {
+  if (seed.kind === 'drive') return { kind: 'drive', path: seed.path, attachAs: seed.attachAs };
+  if (seed.kind === 'fwcfg') return { kind: 'fwcfg', name: seed.name, path: seed.path };
+  throw new AtomlabError(`the qemu provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { vm, provider: 'qemu' } });
 }
 
 const UEFI_CODE = ['/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_CODE.fd'];
@@ -49,7 +57,7 @@ export class QemuProvider implements Provider, Snapshots, Resources {
   private accelAnswer: Promise<AccelAnswer> | undefined;
   private readonly snapshots = new QemuSnapshots((vm) => this.state(vm));
 
-  constructor(private readonly options: QemuOptions = {}) {}
+  constructor(private readonly options: QemuSettings = {}) {}
 
   private get binary(): string {
     return this.options.binary ?? 'qemu-system-x86_64';
@@ -78,16 +86,21 @@ export class QemuProvider implements Provider, Snapshots, Resources {
     return localResources();
   }
 
-  async create(plan: VmPlan, workspace: Workspace): Promise<VmRef> {
+  diskWanted(): DiskRequest {
+    return ANY_FORMAT;
+  }
+
+  async create(request: CreateRequest): Promise<VmRef> {
     await requireTool('qemu-img');
+    const { plan, base } = request;
     const uefi = plan.hardware.firmware === 'uefi';
-    const paths = vmPaths(workspace.dir, workspace.seedIso, workspace.consoleLog, uefi);
+    const paths = vmPaths(request.dir, seedAttachment(request.seed, plan.name), request.consoleLog, uefi);
     await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
     const devices = await qemuDevices(this.binary);
     const sound = chooseSoundModel(plan.hardware.sound, devices);
     if (sound.warning) this.options.log?.(`${plan.name}: ${sound.warning}`);
     const uefiCode = uefi ? await this.prepareUefi(paths.uefiVars!) : undefined;
-    await createOverlay({ base: workspace.baseImage.path, baseFormat: workspace.baseImage.format, path: paths.disk, sizeBytes: plan.diskBytes });
+    await createOverlay({ base: base.path, baseFormat: base.format, path: paths.disk, sizeBytes: plan.diskBytes });
     const { accel } = await this.accelerator();
     const data: QemuVmData = { ...paths, binary: this.binary, accel, sound: sound.model, uefiCode, biosOnSerial: devices.has('sga'), plan };
     return { provider: this.name, lab: plan.lab, name: plan.name, data: data as unknown as Record<string, unknown> };

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConcreteSound } from '../../lab/hardware/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
-import type { Forward, QemuPaths } from './command-line.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+import type { Forward, QemuPaths, SeedAttachment } from './command-line.js';
 
 /** Everything the qemu provider keeps in a VmRef: plain data, persisted in the lab state. */
 export interface QemuVmData extends QemuPaths {
@@ -39,7 +39,7 @@ export function socketDir(vmDir: string): string {
   return join(base, createHash('sha256').update(vmDir).digest('hex').slice(0, 16));
 }
 
-export function vmPaths(vmDir: string, seed: string, consoleLog: string, uefi: boolean): Omit<QemuVmData, 'binary' | 'accel' | 'sound' | 'plan' | 'uefiCode' | 'biosOnSerial'> {
+export function vmPaths(vmDir: string, seed: SeedAttachment, consoleLog: string, uefi: boolean): Omit<QemuVmData, 'binary' | 'accel' | 'sound' | 'plan' | 'uefiCode' | 'biosOnSerial'> {
   const runDir = socketDir(vmDir);
   return {
     dir: vmDir,

@@ -1,13 +1,13 @@
 import type { Provider, ProviderContext } from '../../lab/provider/index.js';
-import { virtualboxOptions } from './options.js';
+import type { VirtualboxOptions } from './options.js';
 import { VirtualboxProvider } from './provider.js';
 
-/** What the registry sees: builds the provider from its scenario options (vboxmanage, listen, startAttempts). */
-export function createProvider(options: Record<string, unknown>, context?: ProviderContext): Provider {
-  return new VirtualboxProvider(virtualboxOptions.parse(options), context);
+/** What the registry sees: a virtualbox provider from the scenario's (checked) provider options. */
+export function createProvider(options: VirtualboxOptions, context?: ProviderContext): Provider {
+  return new VirtualboxProvider(options, context);
 }
 
-export { VirtualboxProvider } from './provider.js';
+export { VirtualboxProvider };
 export { virtualboxOptions } from './options.js';
-export type { VirtualboxOptions } from './options.js';
+export type { VirtualboxOptions };
 export type { VboxVmData } from './vm-data.js';

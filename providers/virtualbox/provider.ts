@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { followFile } from '../../lab/files/index.js';
-import { convertImage, imageInfo } from '../../lab/images/index.js';
-import type { Endpoint, Probe, Provider, Snapshots, StopOptions, VmRef, VmState, Workspace } from '../../lab/provider/index.js';
-import type { ProviderContext } from '../../lab/provider/index.js';
-import type { VmPlan } from '../../lab/scenario/index.js';
+import type { VmPlan } from '../../lab/plan/index.js';
+import type { CreateRequest, DiskRequest, Endpoint, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, Snapshots, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
+import type { SeedMedium } from '../../lab/seed/index.js';
 import { natRules, parseMachineReadable, snapshotNames, type NatRule } from './machine-readable.js';
 import { natRulesFor, portTaken, repick } from './nat-rules.js';
 import type { VirtualboxOptions } from './options.js';
@@ -25,7 +24,7 @@ const STATES: Record<string, VmState> = { running: 'running', paused: 'paused', 
 const NAT_HOST = '10.0.2.2';
 
 /** VirtualBox through VBoxManage: a linked clone (differencing disk) per VM on a shared VDI base. */
-export class VirtualboxProvider implements Provider, Snapshots {
+export class VirtualboxProvider implements Provider, Snapshots, LabHooks {
   readonly name = 'virtualbox';
   private readonly client: VboxManage;
   private readonly bases: SharedBases;
@@ -46,20 +45,26 @@ export class VirtualboxProvider implements Provider, Snapshots {
     return probeVirtualbox(this.options.vboxmanage);
   }
 
-  async create(plan: VmPlan, workspace: Workspace, signal?: AbortSignal): Promise<VmRef> {
-    const base = workspace.baseImage.format === 'vdi' ? workspace.baseImage.path : await convertImage(workspace.baseImage, 'vdi');
+  /** A VDI base (the engine converts once, beside the cached image), shared by linked clones. */
+  diskWanted(): DiskRequest {
+    return { kind: 'file', formats: ['vdi'] };
+  }
+
+  async create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
+    const { plan, dir, consoleLog } = request;
     const name = vboxName(plan.lab, plan.name);
     const { sound, warning } = soundFor(plan.hardware.sound);
     if (warning) this.context.log(`${plan.name}: ${warning}`);
-    const spec: MachineSpec = { name, baseFolder: workspace.dir, memoryMiB: plan.memoryMiB, cpus: plan.cpus, firmware: plan.hardware.firmware, sound, consoleLog: workspace.consoleLog };
+    const spec: MachineSpec = { name, baseFolder: dir, memoryMiB: plan.memoryMiB, cpus: plan.cpus, firmware: plan.hardware.firmware, sound, consoleLog };
+    const seed = seedIso(request.seed, plan);
     await this.removeLeftover(name, signal);
     const uuid = uuidFrom(await this.client.run(createVmArgs(await this.flags(), spec), signal));
     if (!uuid) throw new AtomlabError(`VBoxManage createvm printed no UUID for ${name}`, { code: 'FAILED', context: { provider: this.name, vm: plan.name } });
     const { rules, auto } = await natRulesFor(plan.ports, this.options.listen);
-    const data: VboxVmData = { uuid, vboxName: name, folder: join(workspace.dir, name), disk: join(workspace.dir, 'disk.vdi'), base, seed: workspace.seedIso, consoleLog: workspace.consoleLog, autoRules: auto, listen: this.options.listen };
+    const data: VboxVmData = { uuid, vboxName: name, folder: join(dir, name), disk: join(dir, 'disk.vdi'), base: request.base.path, seed, consoleLog, autoRules: auto, listen: this.options.listen };
     const vm: VmRef = { provider: this.name, lab: plan.lab, name: plan.name, data: { ...data } };
     try {
-      await this.configure(spec, data, rules, plan.diskBytes, signal);
+      await this.configure(spec, data, rules, { diskBytes: plan.diskBytes, baseBytes: request.base.virtualBytes }, signal);
     } catch (error) {
       await this.destroy(vm).catch(() => undefined);
       throw error;
@@ -67,7 +72,7 @@ export class VirtualboxProvider implements Provider, Snapshots {
     return vm;
   }
 
-  private async configure(spec: MachineSpec, data: VboxVmData, rules: NatRule[], diskBytes: number | undefined, signal?: AbortSignal): Promise<void> {
+  private async configure(spec: MachineSpec, data: VboxVmData, rules: NatRule[], size: { diskBytes?: number; baseBytes: number }, signal?: AbortSignal): Promise<void> {
     const flags = await this.flags();
     const run = (args: string[]) => this.client.run(args, signal);
     await run(modifyVmArgs(flags, data.uuid, spec));
@@ -75,8 +80,7 @@ export class VirtualboxProvider implements Provider, Snapshots {
     await run(storageControllerArgs(data.uuid));
     await this.bases.ensure(data.base, signal);
     await run(differencingDiskArgs(data.disk, data.base));
-    const baseBytes = (await imageInfo(data.base)).virtualSize;
-    if (diskBytes !== undefined && diskBytes > baseBytes) await run(resizeArgs(data.disk, diskBytes));
+    if (size.diskBytes !== undefined && size.diskBytes > size.baseBytes) await run(resizeArgs(data.disk, size.diskBytes));
     await run(attachArgs(data.uuid, 0, 'hdd', data.disk));
     await run(attachArgs(data.uuid, 1, 'dvddrive', data.seed));
   }
@@ -97,6 +101,27 @@ export class VirtualboxProvider implements Provider, Snapshots {
     } catch (error) {
       if (failureOf(error) === 'not-found') return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Records the lab's VM name prefix before any VM is made, so `down` can sweep VMs that were
+   * registered but never recorded (atomlab killed between createvm and writing its state).
+   */
+  async prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>): Promise<void> {
+    await record({ provider: this.name, kind: 'vm-names', id: vboxName(lab.name, ''), data: { stateDir: lab.stateDir } });
+  }
+
+  async teardownLab(lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void> {
+    if (!resources.some((resource) => resource.kind === 'vm-names')) return;
+    const prefix = vboxName(lab.name, '');
+    for (const [, name] of (await this.client.run(['list', 'vms'])).matchAll(/^"(.+)" \{[0-9a-f-]+\}$/gm)) {
+      if (!name!.startsWith(prefix)) continue;
+      const info = await this.info(name!);
+      if (!info?.get('CfgFile')?.startsWith(`${lab.stateDir}/`)) continue;
+      this.context.log(`removing the VirtualBox VM ${name!} that atomlab made but did not record`);
+      if (info.get('VMState') === 'running') await this.powerOff(name!);
+      await this.client.run(['unregistervm', name!, '--delete']);
     }
   }
 
@@ -226,6 +251,14 @@ export class VirtualboxProvider implements Provider, Snapshots {
   async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
     await this.client.run(['snapshot', vboxData(vm.data).uuid, 'delete', name]);
   }
+}
+
+/** The seed as VirtualBox takes it: an ISO (NoCloud or config-2) in the DVD drive. */
+function seedIso(seed: SeedMedium, plan: VmPlan): string {
+  if (seed.kind === 'drive' && seed.filesystem === 'iso9660') return seed.path;
+  throw new AtomlabError(`the virtualbox provider attaches seeds as an ISO in a DVD drive; "${seed.transport}" is not one`, {
+    code: 'BAD_INPUT', hint: 'use seed: nocloud or seed: configdrive', context: { provider: 'virtualbox', vm: plan.name },
+  });
 }
 
 /** Where this machine reaches a forward bound to `hostIp` (all addresses: through loopback). */

@@ -1,4 +1,4 @@
-import type { SoundModel } from '../../lab/scenario/index.js';
+import type { SoundModel } from '../../lab/plan/index.js';
 import type { VboxSound } from './vm-commands.js';
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { initLab } from '../../lab/init/index.js';
+import { providers } from '../../providers/registry.js';
 import { runCli } from '../helpers/run-cli.js';
 
 async function labDir(name = 'my-lab'): Promise<string> {
@@ -90,7 +91,7 @@ const ENTER = '\r';
 test('the wizard asks, and writes what was answered', async (t) => {
   const dir = await labDir();
   const term = new Terminal();
-  const done = initLab(dir, { io: { input: term.input, output: term.output } });
+  const done = initLab(dir, { providers, io: { input: term.input, output: term.output } });
   await term.answer(/Lab name/, `\x7f\x7f\x7f\x7f\x7f\x7fclass${ENTER}`);
   await term.answer(/Image/, ENTER);
   await term.answer(/Provider/, ENTER);

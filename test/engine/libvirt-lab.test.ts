@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureLibvirtd, type Libvirtd } from '../fixtures/libvirtd.js';
 import { labDir } from '../helpers/lab.js';
@@ -72,29 +73,24 @@ test.serial('libvirt over the remote-style URI (qemu+tcp to the same daemon)', a
   await labRoundTrip(t, 'e2e-libvirt-tcp', `{ name: libvirt, uri: "${daemon.tcpUri}" }`);
 });
 
-/** A /24 no route on this machine uses yet, for a private NAT network. */
-async function freeSubnet(): Promise<string> {
-  const { stdout } = await run('ip', ['-4', 'route']);
-  for (let third = 200; third < 250; third++) {
-    if (!stdout.includes(`192.168.${third}.`)) return `192.168.${third}`;
-  }
-  throw new Error('no free 192.168.2xx.0/24 subnet');
+async function labNetworks(): Promise<string[]> {
+  const { stdout } = await run('virsh', ['-c', daemon.localUri, 'net-list', '--all', '--name']);
+  return stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith('atomlab-e2e-libvirt-nat'));
 }
 
-test.serial('libvirt on a NAT network: the guest gets a DHCP lease and SSH goes to that address', async (t) => {
-  const subnet = await freeSubnet();
-  const network = `atl-nat-${process.pid}`;
-  const xml = `<network><name>${network}</name><forward mode='nat'/><bridge name='virbr-a${process.pid % 100000}' stp='on' delay='0'/>
-<ip address='${subnet}.1' netmask='255.255.255.0'><dhcp><range start='${subnet}.10' end='${subnet}.100'/></dhcp></ip></network>`;
-  const { dir, file } = await labDir(`name: e2e-libvirt-nat
-defaults: { image: tiny, memory: 256MiB, provider: { name: libvirt, network: ${network} } }
+test.serial('libvirt on a lab NAT network (a lab resource): made by up, the guest gets a DHCP lease and SSH goes to it, removed by down', async (t) => {
+  const { file } = await labDir(`name: e2e-libvirt-nat
+defaults: { image: tiny, memory: 256MiB, provider: { name: libvirt, network: { create: nat } } }
 vms:
   - name: host1
 `);
-  await run('sh', ['-c', `printf '%s' "$1" > "$2/net.xml" && virsh -c qemu:///system net-create "$2/net.xml"`, 'sh', xml, dir]);
   try {
     const up = await runCli(['up', file, '--json'], LONG);
     t.is(up.exitCode, 0, up.stderr);
+    t.deepEqual(await labNetworks(), ['atomlab-e2e-libvirt-nat'], 'up made the lab network');
+    const state = JSON.parse(await readFile(join(dirname(file), '.atomlab', 'state.json'), 'utf8')) as { resources: { kind: string; id: string; data: { subnet: string } }[] };
+    t.like(state.resources[0], { kind: 'network', id: 'atomlab-e2e-libvirt-nat' }, 'recorded in the lab state');
+    const subnet = state.resources[0]!.data.subnet.replace(/\.0\/24$/, '');
     const vm = (JSON.parse(up.stdout) as { vms: { ssh: { host: string }; login: { verified: boolean } }[] }).vms[0]!;
     t.true(vm.login.verified);
     t.true(vm.ssh.host.startsWith(`${subnet}.`), `SSH goes to the lease address, got ${vm.ssh.host}`);
@@ -103,7 +99,7 @@ vms:
   } finally {
     const down = await runCli(['down', file], LONG);
     t.is(down.exitCode, 0, down.stderr);
-    await run('virsh', ['-c', 'qemu:///system', 'net-destroy', network]).catch(() => undefined);
   }
   t.deepEqual(await domainsOf(daemon.localUri, 'e2e-libvirt-nat'), []);
+  t.deepEqual(await labNetworks(), [], 'down removed the lab network');
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { SOUND_MODELS } from '../../lab/scenario/index.js';
+import { SOUND_MODELS } from '../../lab/plan/index.js';
 import { chooseSoundModel, parseDeviceHelp, qemuDevices, SOUND_DEVICES } from '../../lab/hardware/index.js';
 
 const FULL = new Set(['intel-hda', 'ich9-intel-hda', 'hda-duplex', 'AC97', 'ES1370']);

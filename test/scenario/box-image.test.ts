@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidFileError } from '../../lab/errors/index.js';
 import { loadScenario } from '../../lab/scenario/index.js';
+import { providers } from '../../providers/registry.js';
 
 async function scenario(t: ExecutionContext, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'atomlab-box-scenario-'));
@@ -23,7 +24,7 @@ test('image: {box, provider} resolves to the box as a path or URL, and a catalog
     '  - name: catalog',
     '    image: fedora-atomic-22-vagrant-libvirt',
   ].join('\n'));
-  const { plan } = await loadScenario(file);
+  const { plan } = await loadScenario(file, { providers });
   const [local, remote, catalog] = plan.vms;
   t.is(local!.image.path, join(file, '..', 'boxes', 'tiny.box'));
   t.deepEqual(local!.image.box, { provider: 'virtualbox' });
@@ -46,7 +47,7 @@ test('a box with a url, a provider without a box, a remote box without digest: e
     '  - name: unverified',
     '    image: { box: "https://example.org/a.box" }',
   ].join('\n'));
-  const error = await t.throwsAsync(loadScenario(file), { instanceOf: InvalidFileError });
+  const error = await t.throwsAsync(loadScenario(file, { providers }), { instanceOf: InvalidFileError });
   const lines = error.problems.map((p) => `${p.line}: ${p.message}`);
   t.true(lines.some((l) => /^4: vms\[0\]\.image: an inline image needs exactly one of url, path or box/.test(l)), lines.join('\n'));
   t.true(lines.some((l) => /^6: vms\[1\]\.image\.provider: provider names a box's provider: give box too/.test(l)), lines.join('\n'));

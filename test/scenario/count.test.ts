@@ -2,15 +2,16 @@ import test from 'ava';
 import { InvalidFileError } from '../../lab/errors/index.js';
 import { loadScenario } from '../../lab/scenario/index.js';
 import { labDir } from '../helpers/lab.js';
+import { providers } from '../../providers/registry.js';
 
 async function load(text: string) {
   const { file } = await labDir(text);
-  return loadScenario(file);
+  return loadScenario(file, { providers });
 }
 
 async function problems(text: string): Promise<string[]> {
   const { file } = await labDir(text);
-  const error = await loadScenario(file).then(() => undefined, (e: unknown) => e);
+  const error = await loadScenario(file, { providers }).then(() => undefined, (e: unknown) => e);
   if (!(error instanceof InvalidFileError)) throw new Error('expected the scenario to be refused');
   return error.problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidFileError } from '../../lab/errors/index.js';
 import { expandMatrix, loadScenario } from '../../lab/scenario/index.js';
+import { providers } from '../../providers/registry.js';
 
 async function scenario(text: string): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'atomlab-plan-'));
@@ -15,7 +16,7 @@ async function scenario(text: string): Promise<{ dir: string; file: string }> {
 
 async function problems(text: string): Promise<string[]> {
   const { file } = await scenario(text);
-  const error = await loadScenario(file).then(() => undefined, (e: unknown) => e);
+  const error = await loadScenario(file, { providers }).then(() => undefined, (e: unknown) => e);
   if (!(error instanceof InvalidFileError)) throw new Error('expected problems');
   return error.problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
 }
@@ -31,7 +32,7 @@ vms:
   - name: b
     memory: 1GiB
 `);
-  const { plans } = await loadScenario(file);
+  const { plans } = await loadScenario(file, { providers });
   t.deepEqual(plans.map((p) => p.name), ['mx-qemu-256MiB', 'mx-qemu-320', 'mx-libvirt-256MiB', 'mx-libvirt-320']);
   t.deepEqual(plans.map((p) => p.combinationKey), ['qemu-256MiB', 'qemu-320', 'libvirt-256MiB', 'libvirt-320']);
   t.deepEqual(plans[2]!.combination, { provider: 'libvirt', memory: '256MiB' });
@@ -44,7 +45,7 @@ vms:
 
 test('a plain scenario is one plan without a combination, state in .atomlab', async (t) => {
   const { dir, file } = await scenario('name: plain\nvms: [{ name: a, image: tiny }]\n');
-  const { plans } = await loadScenario(file);
+  const { plans } = await loadScenario(file, { providers });
   t.is(plans.length, 1);
   t.is(plans[0]!.combination, undefined);
   t.is(plans[0]!.stateDir, join(dir, '.atomlab'));
@@ -80,7 +81,7 @@ vms:
   - name: a
     cloudConfig: { runcmd: ["docker inspect -f '{{.State.Running}}' x"] }
 `);
-  const { plan } = await loadScenario(file);
+  const { plan } = await loadScenario(file, { providers });
   t.deepEqual(plan.serve, [{ name: 'updates', path: join(dir, 'repo') }]);
   t.is((plan.vms[0]!.cloudConfig.write_files as { content: string }[])[0]!.content, 'url={{ serve.updates }}/repo', 'filled in at seed time');
 });
@@ -107,13 +108,13 @@ vms:
 test('--combination filters pick matrix combinations by KEY=VALUE, refusing unknown ones', async (t) => {
   const { selectCombinations } = await import('../../lab/scenario/index.js');
   const { file } = await scenario('name: mx\nmatrix: { provider: [qemu, libvirt], memory: [256MiB, 320] }\nvms: [{ name: a, image: tiny }]\n');
-  const { plans } = await loadScenario(file);
+  const { plans } = await loadScenario(file, { providers });
   t.deepEqual(selectCombinations(plans, ['provider=qemu']).map((p) => p.combinationKey), ['qemu-256MiB', 'qemu-320']);
   t.deepEqual(selectCombinations(plans, ['provider=libvirt', 'memory=320']).map((p) => p.combinationKey), ['libvirt-320']);
   t.is(selectCombinations(plans, undefined).length, 4);
   t.throws(() => selectCombinations(plans, ['provider=vmware']), { message: 'no matrix combination has provider=vmware' });
   t.throws(() => selectCombinations(plans, ['colour=red']), { message: /no matrix combination has colour=red/ });
-  const plain = await loadScenario((await scenario('name: p\nvms: [{ name: a, image: tiny }]\n')).file);
+  const plain = await loadScenario((await scenario('name: p\nvms: [{ name: a, image: tiny }]\n')).file, { providers });
   t.throws(() => selectCombinations(plain.plans, ['provider=qemu']), { message: /needs a scenario with a matrix/ });
 });
 

@@ -2,9 +2,10 @@ import test from 'ava';
 import { loadScenario } from '../../lab/scenario/index.js';
 import { InvalidFileError } from '../../lab/errors/index.js';
 import { fixture } from '../helpers/run-cli.js';
+import { providers } from '../../providers/registry.js';
 
 test('a full scenario resolves into a plan where every field is set', async (t) => {
-  const { plan } = await loadScenario(fixture('scenarios', 'valid-full.yaml'));
+  const { plan } = await loadScenario(fixture('scenarios', 'valid-full.yaml'), { providers });
   t.is(plan.name, 'full');
   t.true(plan.stateDir.endsWith('test/fixtures/scenarios/.atomlab'));
   const [one, two] = plan.vms;
@@ -41,19 +42,19 @@ test('a full scenario resolves into a plan where every field is set', async (t) 
 });
 
 test('command-line overrides are the last layer', async (t) => {
-  const { plan } = await loadScenario(fixture('scenarios', 'valid-full.yaml'), { overrides: { memory: '2GiB', provider: 'libvirt' } });
+  const { plan } = await loadScenario(fixture('scenarios', 'valid-full.yaml'), { providers, overrides: { memory: '2GiB', provider: 'libvirt' } });
   t.true(plan.vms.every((vm) => vm.memoryMiB === 2048 && vm.provider.name === 'libvirt'));
 });
 
 test('the catalog gives the login user and memory when the scenario does not', async (t) => {
-  const { plan } = await loadScenario('scenarios/quickstart.yaml');
+  const { plan } = await loadScenario('scenarios/quickstart.yaml', { providers });
   t.is(plan.vms[0]!.login.user, 'fedora');
   t.is(plan.vms[0]!.memoryMiB, 256);
   t.is(plan.vms[0]!.login.password, undefined);
 });
 
 test('loading reports every shape problem at once', async (t) => {
-  const error = await t.throwsAsync(loadScenario(fixture('scenarios', 'negative-size.yaml')), { instanceOf: InvalidFileError });
+  const error = await t.throwsAsync(loadScenario(fixture('scenarios', 'negative-size.yaml'), { providers }), { instanceOf: InvalidFileError });
   t.is(error.problems.length, 2);
   t.deepEqual(error.problems.map((p) => [p.line, p.col]), [[5, 13], [6, 11]]);
 });

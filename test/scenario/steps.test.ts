@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../lab/scenario/index.js';
 import { labDir } from '../helpers/lab.js';
 import { fixture, runCli } from '../helpers/run-cli.js';
+import { providers } from '../../providers/registry.js';
 
 test('validate reports step problems with FILE:LINE:COL (shape first)', async (t) => {
   const file = fixture('scenarios', 'bad-steps.yaml');
@@ -57,7 +58,7 @@ steps:
     http: { status: 200, tls: true }
 `);
   await writeFile(join(dir, 'unused'), '');
-  const { plan } = await loadScenario(file);
+  const { plan } = await loadScenario(file, { providers });
   t.deepEqual(plan.steps.map((s) => [s.index, s.name, s.vms, s.timeoutMs]), [
     [1, 'run uptime', ['a', 'b', 'c'], 120_000],
     [2, 'upgrade c,a', ['a', 'c'], 600_000],

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { ExpectPlan } from '../../lab/scenario/index.js';
+import type { ExpectPlan } from '../../lab/plan/index.js';
 import { checkExpect, parseJsonPath, parseOstreeStatus, rollbackTarget, valueAtPath } from '../../lab/steps/index.js';
 
 const result = (stdout: string, code: number | null = 0, stderr = '') => ({ code, stdout, stderr });

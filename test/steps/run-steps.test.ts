@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { StepAction, StepPlan } from '../../lab/scenario/index.js';
+import type { StepAction, StepPlan } from '../../lab/plan/index.js';
 import { runSteps, StepFailure, type Guest, type StepEvent, type StepExecutor } from '../../lab/steps/index.js';
 
 const guest = (vm: string): Guest => ({ vm, consoleTail: () => [`${vm} console line`] }) as unknown as Guest;

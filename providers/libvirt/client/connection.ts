@@ -150,6 +150,17 @@ export class Connection {
     return new StoragePool(this, await this.calls.run<bigint>('virStoragePoolDefineXML', [this.ptr, xml, 0], 'null'));
   }
 
+  /** Every network, active or defined; free each. */
+  async listNetworks(): Promise<Network[]> {
+    const out: unknown[] = [null];
+    const count = await this.calls.run<number>('virConnectListAllNetworks', [this.ptr, out, 0], 'negative');
+    return takePointerArray(out[0], count).map((pointer) => new Network(this, pointer));
+  }
+
+  async defineNetwork(xml: string): Promise<Network> {
+    return new Network(this, await this.calls.run<bigint>('virNetworkDefineXML', [this.ptr, xml], 'null'));
+  }
+
   async lookupNetwork(name: string): Promise<Network> {
     return new Network(this, await this.calls.run<bigint>('virNetworkLookupByName', [this.ptr, name], 'null', { network: name }));
   }

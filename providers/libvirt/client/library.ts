@@ -91,6 +91,10 @@ const PROTOTYPES = {
   virNetworkIsActive: 'int virNetworkIsActive(void *net)',
   virNetworkGetXMLDesc: 'char *! virNetworkGetXMLDesc(void *net, unsigned int flags)',
   virNetworkFree: 'int virNetworkFree(void *net)',
+  virNetworkDefineXML: 'void *virNetworkDefineXML(void *conn, const char *xml)',
+  virNetworkCreate: 'int virNetworkCreate(void *net)',
+  virNetworkDestroy: 'int virNetworkDestroy(void *net)',
+  virNetworkUndefine: 'int virNetworkUndefine(void *net)',
 
   virStreamNew: 'void *virStreamNew(void *conn, unsigned int flags)',
   virStreamSend: 'int virStreamSend(void *stream, const uint8_t *data, size_t nbytes)',

@@ -23,6 +23,18 @@ export class Network {
     return (await this.conn.calls.run<number>('virNetworkIsActive', [this.ptr], 'negative', { network: this.name() })) === 1;
   }
 
+  async create(): Promise<void> {
+    await this.conn.calls.run('virNetworkCreate', [this.ptr], 'negative', { network: this.name() });
+  }
+
+  async destroy(): Promise<void> {
+    await this.conn.calls.run('virNetworkDestroy', [this.ptr], 'negative', { network: this.name() });
+  }
+
+  async undefine(): Promise<void> {
+    await this.conn.calls.run('virNetworkUndefine', [this.ptr], 'negative', { network: this.name() });
+  }
+
   async xml(): Promise<string> {
     return this.conn.calls.run<string>('virNetworkGetXMLDesc', [this.ptr, 0], 'null', { network: this.name() });
   }

@@ -7,7 +7,7 @@ import { domainXml, type DomainSpec } from '../../../providers/libvirt/domain-xm
 import { domainSpec } from '../../../providers/libvirt/vm-spec.js';
 import { resolveOptions } from '../../../providers/libvirt/options.js';
 import { chooseSoundModel } from '../../../lab/hardware/index.js';
-import type { HardwarePlan, PortPlan } from '../../../lab/scenario/index.js';
+import type { HardwarePlan, PortPlan } from '../../../lab/plan/index.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 const HOST_DEVICES = ['intel-hda', 'ich9-intel-hda', 'hda-duplex', 'AC97', 'ES1370'];
@@ -18,17 +18,17 @@ function validate(file: string): Promise<{ ok: boolean; output: string }> {
   });
 }
 
-function spec(hardware: Partial<HardwarePlan>, extra: { uri?: string; network?: string; ports?: PortPlan[]; devices?: string[] } = {}): DomainSpec {
+function spec(hardware: Partial<HardwarePlan>, extra: { uri?: string; network?: string; ports?: PortPlan[]; devices?: string[]; seedAs?: 'cdrom' | 'disk' } = {}): DomainSpec {
   const plan = vmPlan({ hardware, ports: extra.ports ?? [] });
   const options = resolveOptions({ uri: extra.uri ?? 'qemu:///system', network: extra.network });
   const forwards = [{ protocol: 'tcp' as const, guest: 22, host: 40022 }, ...(extra.ports ?? []).map((p, i) => ({ protocol: p.protocol, guest: p.guest, host: 41000 + i }))];
   return domainSpec({
     plan,
-    workspace: { dir: '/lab/.atomlab/vm1', baseImage: { path: '/cache/base.qcow2', format: 'qcow2' }, seedIso: '/lab/seed.iso', consoleLog: '/lab/.atomlab/vm1/console.log' },
+    request: { dir: '/lab/.atomlab/vm1', consoleLog: '/lab/.atomlab/vm1/console.log' },
     options,
     sound: chooseSoundModel(plan.hardware.sound, new Set(extra.devices ?? HOST_DEVICES)).model,
     disk: { path: '/pool/atomlab-test-lab-vm1.qcow2', format: 'qcow2' },
-    seedPath: '/pool/atomlab-test-lab-vm1-seed.iso',
+    seed: { path: '/pool/atomlab-test-lab-vm1-seed.iso', attachAs: extra.seedAs ?? 'cdrom' },
     forwards: options.network ? [] : forwards,
   });
 }
@@ -44,6 +44,7 @@ const CASES: [string, DomainSpec][] = [
   ['vnc', spec({ graphics: 'vnc' })],
   ['spice', spec({ graphics: 'spice', sound: 'ich9', machine: 'q35' })],
   ['three nics', spec({ nics: 3 })],
+  ['vfat seed as a read-only disk', spec({}, { seedAs: 'disk' })],
   ['no nics', spec({ nics: 0 })],
   ['no serial', spec({ serial: false })],
   ['ports', spec({}, { ports: [{ guest: 80, protocol: 'tcp', host: 8080 }, { guest: 53, protocol: 'udp', host: 'auto' }] })],

@@ -10,6 +10,7 @@ import { buildRecipe } from '../../../lab/recipes/index.js';
 import { hasSnapshots, type Endpoint } from '../../../lab/provider/index.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
+import { createRequest } from '../../fixtures/libvirt/create-request.js';
 import { removePool } from '../../fixtures/libvirt/remove-pool.js';
 
 /**
@@ -65,11 +66,11 @@ async function loginSnapshotRevert(t: ExecutionContext, uri: string, label: stri
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   const seedIso = await seed(dir, await readFile(`${key}.pub`, 'utf8'));
   const poolName = `atomlab-guest-${label}-${process.pid}`;
-  const provider = createProvider({ name: 'libvirt', uri, pool: poolName, poolPath: join(dir, 'pool') });
+  const provider = createProvider({ uri, pool: poolName, poolPath: join(dir, 'pool') });
   t.teardown(() => removePool(uri, poolName));
   const plan = vmPlan({ lab: `guest${process.pid}`, name: label, memoryMiB: 512 });
-  const workspace = { dir, baseImage: { path: image!, format: 'qcow2' as const }, seedIso, consoleLog: join(dir, 'console.log') };
-  const vm = await provider.create(plan, workspace);
+  const workspace = { dir, base: image!, seedIso, consoleLog: join(dir, 'console.log') };
+  const vm = await provider.create(await createRequest(plan, workspace));
   try {
     await provider.start(vm);
     const endpoint = await provider.endpoint(vm);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { isLocalUri, isLoopback, resolveOptions, uriHost } from '../../../providers/libvirt/options.js';
+import { isLocalUri, isLoopback, libvirtOptions, resolveOptions, uriHost } from '../../../providers/libvirt/options.js';
+import { providers } from '../../../providers/registry.js';
 import { LineSplitter } from '../../../providers/libvirt/console.js';
 import { forwardAddresses, macAddresses } from '../../../providers/libvirt/vm-spec.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
@@ -31,10 +32,11 @@ test('defaults are set once; the console is read through the API on remote URIs'
   t.false(remote.createPool, 'a named pool is not created unless a path is given');
 });
 
-test('a bad option is BAD_INPUT naming the option', (t) => {
-  const error = t.throws(() => resolveOptions({ kvm: 'yes' }), { instanceOf: AtomlabError });
+test('a bad option is BAD_INPUT naming the option, from the provider\'s own schema', async (t) => {
+  const error = await t.throwsAsync(providers.load('libvirt', { kvm: 'yes' }), { instanceOf: AtomlabError });
   t.is(error?.code, 'BAD_INPUT');
-  t.regex(error?.message ?? '', /"kvm"/);
+  t.regex(error?.message ?? '', /libvirt provider options: kvm:/);
+  t.false(libvirtOptions.safeParse({ nmae: 'x' }).success, 'unknown keys are refused (strict)');
 });
 
 test('MAC addresses are stable, distinct and in QEMU\'s range', (t) => {

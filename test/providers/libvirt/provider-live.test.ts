@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createProvider, type LibvirtVmData } from '../../../providers/libvirt/index.js';
 import { Connection } from '../../../providers/libvirt/libvirt-client.js';
-import { hasSnapshots, type Provider, type VmRef, type Workspace } from '../../../lab/provider/index.js';
+import { hasSnapshots, type Provider, type VmRef } from '../../../lab/provider/index.js';
+import { createRequest, type TestWorkspace } from '../../fixtures/libvirt/create-request.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 import { removePool } from '../../fixtures/libvirt/remove-pool.js';
@@ -30,13 +31,13 @@ test.after.always(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function workspace(name: string): Promise<Workspace> {
+async function workspace(name: string): Promise<TestWorkspace> {
   const dir = join(root, name);
   await mkdir(join(dir, 'seed'), { recursive: true });
   await run('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '64M']);
   await writeFile(join(dir, 'seed', 'meta-data'), `instance-id: ${name}\n`);
   await run('genisoimage', ['-quiet', '-V', 'cidata', '-J', '-r', '-o', join(dir, 'seed.iso'), join(dir, 'seed')]);
-  return { dir, baseImage: { path: join(dir, 'base.qcow2'), format: 'qcow2' }, seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, 'console.log') };
+  return { dir, base: join(dir, 'base.qcow2'), seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, 'console.log') };
 }
 
 async function consoleUntil(provider: Provider, vm: VmRef, pattern: RegExp, timeoutMs: number): Promise<string[]> {
@@ -73,15 +74,15 @@ async function lifecycle(t: ExecutionContext, uri: string, label: string): Promi
   const ws = await workspace(label);
   const poolName = `atomlab-test-${label}-${process.pid}`;
   const poolPath = join(root, `pool-${label}`);
-  const provider = createProvider({ name: 'libvirt', uri, pool: poolName, poolPath });
+  const provider = createProvider({ uri, pool: poolName, poolPath });
   const plan = vmPlan({ lab: `live${process.pid}`, name: label, ports: [{ guest: 80, protocol: 'tcp', host: 'auto' }] });
   let vm: VmRef | undefined;
   t.teardown(() => removePool(uri, poolName));
   try {
     const probe = await provider.probe();
     t.true(probe.available, probe.reason);
-    trace('vm = await provider.create(plan, ws);');
-    vm = await provider.create(plan, ws);
+    trace('vm = await provider.create(await createRequest(plan, ws));');
+    vm = await provider.create(await createRequest(plan, ws));
     t.is(await provider.state(vm), 'stopped');
     trace('await provider.start(vm);');
     await provider.start(vm);

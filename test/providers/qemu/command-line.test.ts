@@ -1,6 +1,6 @@
 import test from 'ava';
 import { qemuArguments } from '../../../providers/qemu/index.js';
-import type { VmPlan } from '../../../lab/scenario/index.js';
+import type { VmPlan } from '../../../lab/plan/index.js';
 
 const plan: VmPlan = {
   lab: 'lab',
@@ -14,10 +14,11 @@ const plan: VmPlan = {
   login: { user: 'fedora', sshKeys: [] },
   cloudConfig: {},
   metaData: {},
+  seed: 'nocloud',
   ports: [],
   bootTimeoutMs: 600_000,
 };
-const paths = { disk: '/s/disk.qcow2', seed: '/s/seed.iso', qmpSocket: '/r/qmp.sock', consoleSocket: '/r/console.sock', consoleLog: '/s/console.log', pidFile: '/s/qemu.pid' };
+const paths = { disk: '/s/disk.qcow2', seed: { kind: 'drive' as const, path: '/s/seed.iso', attachAs: 'cdrom' as const }, qmpSocket: '/r/qmp.sock', consoleSocket: '/r/console.sock', consoleLog: '/s/console.log', pidFile: '/s/qemu.pid' };
 
 function args(overrides: Partial<Parameters<typeof qemuArguments>[0]> = {}): string {
   return qemuArguments({ plan, paths, accel: 'tcg', sound: 'ich6', forwards: [{ protocol: 'tcp', guest: 22, host: 40022 }], ...overrides }).join(' ');
@@ -57,4 +58,11 @@ test('KVM uses the host CPU; extra ports, NICs, UEFI and VNC are added', (t) => 
   t.regex(line, /-netdev user,id=net1 -device virtio-net-pci,netdev=net1/);
   t.regex(line, /if=pflash,format=raw,unit=0,readonly=on,file=\/usr\/share\/OVMF\/OVMF_CODE_4M\.fd -drive if=pflash,format=raw,unit=1,file=\/s\/VARS\.fd/);
   t.regex(line, /-vga std -vnc 127\.0\.0\.1:5/);
+});
+
+test('a vfat seed is a read-only disk, an Ignition config goes in through fw_cfg', (t) => {
+  t.regex(args({ paths: { ...paths, seed: { kind: 'drive', path: '/s/seed.img', attachAs: 'disk' } } }), /-drive file=\/s\/seed\.img,format=raw,if=virtio,readonly=on/);
+  const ignition = args({ paths: { ...paths, seed: { kind: 'fwcfg', name: 'opt/com.coreos/config', path: '/s/config.ign' } } });
+  t.regex(ignition, /-fw_cfg name=opt\/com\.coreos\/config,file=\/s\/config\.ign/);
+  t.notRegex(ignition, /media=cdrom/);
 });

@@ -5,10 +5,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AtomlabError } from '../../../lab/errors/index.js';
-import type { VmRef, Workspace } from '../../../lab/provider/index.js';
+import type { VmPlan } from '../../../lab/plan/index.js';
+import type { CreateRequest, VmRef } from '../../../lab/provider/index.js';
 import { VirtualboxProvider } from '../../../providers/virtualbox/index.js';
 import type { Generation } from '../../fixtures/virtualbox/fake-vbox-contract.js';
 import { makeFakeVbox, type FakeVbox } from '../../fixtures/virtualbox/fake-vbox.js';
+import { createRequest } from '../../fixtures/libvirt/create-request.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 /**
@@ -22,7 +24,8 @@ interface Rig {
   base: string;
   logs: string[];
   provider: VirtualboxProvider;
-  workspace(name: string): Workspace;
+  /** What the engine would hand `create` for this plan (a VDI base, a NoCloud ISO seed). */
+  request(plan: VmPlan, dir?: string): Promise<CreateRequest>;
   cleanup(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ async function rig(version: Generation, options: { startAttempts?: number } = {}
   const provider = new VirtualboxProvider({ vboxmanage: fake.command, listen: '127.0.0.1', startAttempts: options.startAttempts ?? 3 }, { log: (line) => logs.push(line) });
   return {
     fake, dir, base, logs, provider,
-    workspace: (name) => ({ dir: join(dir, name), baseImage: { path: base, format: 'vdi' }, seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, name, 'console.log') }),
+    request: (plan, name = plan.name) => createRequest(plan, { dir: join(dir, name), base, seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, name, 'console.log') }),
     cleanup: async () => { await fake.cleanup(); await rm(dir, { recursive: true, force: true }); },
   };
 }
@@ -51,9 +54,9 @@ for (const version of ['6.1', '7.0', '7.1'] as const) {
   test(`${version}: create, start, endpoint, stop and destroy issue the contract's command lines in order`, async (t) => {
     const r = await rig(version);
     t.teardown(r.cleanup);
-    const ws = r.workspace('vm1');
     const plan = vmPlan({ name: 'vm1', cpus: 2, memoryMiB: 300, diskBytes: 128 * 1024 * 1024, hardware: { sound: 'ich6', firmware: 'uefi' }, ports: [{ guest: 9090, protocol: 'tcp', host: 'auto' }] });
-    const vm = await r.provider.create(plan, ws);
+    const ws = await r.request(plan);
+    const vm = await r.provider.create(ws);
     await r.provider.start(vm);
     const ssh = await r.provider.endpoint(vm);
     const [web] = await r.provider.forwardedPorts(vm);
@@ -73,7 +76,7 @@ for (const version of ['6.1', '7.0', '7.1'] as const) {
       ['createmedium', 'disk', '--filename', disk, '--diffparent', r.base, '--format', 'VDI'],
       ['modifymedium', 'disk', disk, '--resizebyte', String(128 * 1024 * 1024)],
       ['storageattach', uuid, '--storagectl', 'SATA', '--port', '0', '--device', '0', '--type', 'hdd', '--medium', disk],
-      ['storageattach', uuid, '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', ws.seedIso],
+      ['storageattach', uuid, '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', r.dir + '/seed.iso'],
       ['startvm', uuid, '--type', 'headless'],
       ['showvminfo', uuid, '--machinereadable'],
       ['showvminfo', uuid, '--machinereadable'],
@@ -96,7 +99,7 @@ for (const version of ['6.1', '7.0', '7.1'] as const) {
 }
 
 async function upVm(r: Rig, name = 'vm1', ports = vmPlan().ports): Promise<VmRef> {
-  const vm = await r.provider.create(vmPlan({ name, ports }), r.workspace(name));
+  const vm = await r.provider.create(await r.request(vmPlan({ name, ports })));
   await r.provider.start(vm);
   return vm;
 }
@@ -155,7 +158,7 @@ test('classroom: VMs created together register the shared base once and each get
   const r = await rig('7.0');
   t.teardown(r.cleanup);
   const names = ['student-01', 'student-02', 'student-03'];
-  const vms = await Promise.all(names.map((name) => r.provider.create(vmPlan({ name }), r.workspace(name))));
+  const vms = await Promise.all(names.map(async (name) => r.provider.create(await r.request(vmPlan({ name })))));
   const calls = await r.fake.calls();
   t.is(calls.filter((c) => c[0] === 'modifymedium' && c.includes('multiattach')).length, 1);
   t.deepEqual(calls.filter((c) => c[0] === 'createvm').map((c) => c[2]).sort(), names.map((n) => `atomlab-test-lab-${n}`));
@@ -193,7 +196,7 @@ async function occupy(port: number): Promise<Server> {
 test('port in use at start: atomlab picks new ports for its own forwards and starts again', async (t) => {
   const r = await rig('6.1');
   t.teardown(r.cleanup);
-  const vm = await r.provider.create(vmPlan(), r.workspace('vm1'));
+  const vm = await r.provider.create(await r.request(vmPlan()));
   const before = await r.provider.endpoint(vm);
   const server = await occupy(before.port);
   t.teardown(() => server.close());
@@ -220,7 +223,7 @@ test('port in use at start on a fixed host port: a clear error naming it', async
   const probe = await occupy(0);
   const fixed = (probe.address() as { port: number }).port;
   t.teardown(() => probe.close());
-  const vm = await r.provider.create(vmPlan({ ports: [{ guest: 80, protocol: 'tcp', host: fixed }] }), r.workspace('vm1'));
+  const vm = await r.provider.create(await r.request(vmPlan({ ports: [{ guest: 80, protocol: 'tcp', host: fixed }] })));
   const error = await t.throwsAsync(r.provider.start(vm), { instanceOf: AtomlabError });
   t.regex(error.message, /a host port is in use/);
   t.regex(error.hint ?? '', new RegExp(`127\\.0\\.0\\.1:${fixed}`));
@@ -231,7 +234,7 @@ test('port in use at start on a fixed host port: a clear error naming it', async
 test('an inaccessible VM: state says crashed with the reason, destroy unregisters it and removes its files', async (t) => {
   const r = await rig('7.0');
   t.teardown(r.cleanup);
-  const vm = await r.provider.create(vmPlan(), r.workspace('vm1'));
+  const vm = await r.provider.create(await r.request(vmPlan()));
   await r.fake.fault({ command: 'showvminfo', error: 'inaccessible', times: 1 });
   t.is(await r.provider.state(vm), 'crashed');
   t.true(r.logs.some((line) => /inaccessible \(Could not find file/.test(line)));
@@ -258,7 +261,7 @@ test('a VM of the same name left by an interrupted run is removed before the nam
   const r = await rig('7.0');
   t.teardown(r.cleanup);
   await upVm(r);
-  const vm = await r.provider.create(vmPlan(), r.workspace('vm1-again'));
+  const vm = await r.provider.create(await r.request(vmPlan(), 'vm1-again'));
   const calls = await r.fake.calls();
   t.deepEqual(calls.filter((c) => c[0] === 'controlvm' || c[0] === 'unregistervm'), [['controlvm', 'atomlab-test-lab-vm1', 'poweroff'], ['unregistervm', 'atomlab-test-lab-vm1', '--delete']]);
   t.deepEqual(Object.values(r.fake.state().vms).map((v) => v.uuid), [vm.data.uuid]);

@@ -1,13 +1,20 @@
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
-import type { Provider, VmRef, Workspace } from '../provider/index.js';
+import type { VmPlan } from '../plan/index.js';
+import type { BaseDisk, Provider, VmRef } from '../provider/index.js';
 import { waitReady } from '../ready/index.js';
-import type { VmPlan } from '../scenario/index.js';
 import type { VmRecord } from '../state/index.js';
-import { baseImage } from './base-image.js';
+import { cachedImage, diskFor } from './image-stage.js';
+import { labResourcesOf } from './lab-resources.js';
 import { planHash, type LabSession } from './lab-session.js';
 import { serveUrlsForVm, usesServe } from './lab-servers.js';
-import { ensureLabKey, prepareSeed, readSecrets, type LabKey } from './vm-seed.js';
+import { ensureLabKey, prepareSeed, readSecrets, type LabKey, type PreparedSeed } from './vm-seed.js';
+
+/**
+ * One VM through the stages users see, in order: image → disk → seed → machine → ready. Each
+ * stage is one function below; state records the VM before its machine exists, so `down`
+ * finds whatever a crash leaves.
+ */
 
 export type UpAction = 'created' | 'started' | 'unchanged' | 'changed';
 
@@ -32,41 +39,80 @@ class Timer {
   }
 }
 
-function workspace(session: LabSession, plan: VmPlan, base: Workspace['baseImage'], seedIso: string): Workspace {
-  const dir = session.paths.vmDir(plan.name);
-  return { dir, baseImage: base, seedIso, consoleLog: join(dir, 'console.log') };
+/** What the stages of one VM share. */
+interface VmRun {
+  session: LabSession;
+  plan: VmPlan;
+  provider: Provider;
+  labKey: LabKey;
+  timer: Timer;
+  dir: string;
 }
 
-/** Creates a VM from nothing: image, seed, disk and machine; recorded before it starts. */
-async function create(session: LabSession, plan: VmPlan, provider: Provider, labKey: LabKey, timer: Timer): Promise<VmRef> {
-  const emit = (phase: 'image' | 'seed' | 'create', detail?: string) => session.events({ kind: 'phase', vm: plan.name, phase, detail });
-  emit('image', plan.image.id);
-  const base = await baseImage(plan.image, { signal: session.signal, onProgress: (detail) => session.events({ kind: 'progress', vm: plan.name, detail }) });
-  timer.lap('image');
-  emit('seed');
-  const dir = session.paths.vmDir(plan.name);
-  const serveUrls = usesServe(plan) ? await serveUrlsForVm(session, plan, provider) : {};
-  const seed = await prepareSeed(plan, dir, labKey, serveUrls);
+function emit(run: VmRun, phase: 'image' | 'disk' | 'seed' | 'create', detail?: string): void {
+  run.session.events({ kind: 'phase', vm: run.plan.name, phase, detail });
+}
+
+/** Stage image: the cached, verified base image (or the recipe's build). */
+async function imageStage(run: VmRun): Promise<BaseDisk> {
+  emit(run, 'image', run.plan.image.id);
+  const image = await cachedImage(run.plan.image, { signal: run.session.signal, onProgress: (detail) => run.session.events({ kind: 'progress', vm: run.plan.name, detail }) });
+  run.timer.lap('image');
+  return image;
+}
+
+/** Stage disk: the base in a format the provider takes (converted once, cached). */
+async function diskStage(run: VmRun, image: BaseDisk): Promise<BaseDisk> {
+  const wanted = run.provider.diskWanted(run.plan);
+  if (!wanted.formats.includes(image.format) || wanted.subformat) emit(run, 'disk', `${image.format} → ${wanted.formats[0]}`);
+  const disk = await diskFor(image, wanted);
+  run.timer.lap('disk');
+  return disk;
+}
+
+/** Stage seed: rendered as data, written in the plan's transport; the VM is recorded with its pinned host key. */
+async function seedStage(run: VmRun): Promise<PreparedSeed> {
+  emit(run, 'seed', run.plan.seed);
+  const { session, plan } = run;
+  const serveUrls = usesServe(plan) ? await serveUrlsForVm(session, plan, run.provider) : {};
+  const seed = await prepareSeed({ plan, vmDir: run.dir, labKey: run.labKey, serveUrls });
   const record: VmRecord = {
     name: plan.name,
     provider: plan.provider.name,
     providerOptions: plan.provider.options,
     planHash: planHash(plan),
     instanceId: seed.instanceId,
-    dir,
+    dir: run.dir,
     createdAt: new Date().toISOString(),
     hostKey: seed.hostKey,
   };
   await session.store.update((state) => void (state.vms[plan.name] = record));
-  timer.lap('seed');
-  emit('create', plan.provider.name);
-  const ref = await provider.create(plan, workspace(session, plan, base, seed.seedIso), session.signal);
+  run.timer.lap('seed');
+  return seed;
+}
+
+/** Stage machine (create): the provider makes the VM from the disk and the seed; not started. */
+async function machineStage(run: VmRun, base: BaseDisk, seed: PreparedSeed): Promise<VmRef> {
+  emit(run, 'create', run.plan.provider.name);
+  const { session, plan } = run;
+  const request = { plan, dir: run.dir, consoleLog: join(run.dir, 'console.log'), base, seed: seed.medium, labResources: labResourcesOf(session.store, plan.provider.name) };
+  const ref = await run.provider.create(request, session.signal);
   await session.store.update((state) => void (state.vms[plan.name]!.ref = ref));
-  timer.lap('create');
+  run.timer.lap('create');
   return ref;
 }
 
-async function startAndVerify(session: LabSession, plan: VmPlan, provider: Provider, ref: VmRef, labKey: LabKey, timer: Timer): Promise<void> {
+/** A VM from nothing, up to its machine: image → disk → seed → machine. */
+async function create(run: VmRun): Promise<VmRef> {
+  const image = await imageStage(run);
+  const disk = await diskStage(run, image);
+  const seed = await seedStage(run);
+  return machineStage(run, disk, seed);
+}
+
+/** Stages machine (start) and ready: boot, then a verified login through the readiness table. */
+async function startAndVerify(run: VmRun, ref: VmRef): Promise<void> {
+  const { session, plan, provider, labKey, timer } = run;
   const record = session.store.current.vms[plan.name]!;
   session.events({ kind: 'phase', vm: plan.name, phase: 'start' });
   await provider.start(ref, session.signal);
@@ -119,7 +165,7 @@ export interface BringUpOptions {
 export async function bringUp(session: LabSession, plan: VmPlan, options: BringUpOptions = {}): Promise<VmOutcome> {
   const provider = await session.provider(plan.provider);
   const labKey = await ensureLabKey(session.paths, session.plan.name);
-  const timer = new Timer();
+  const run: VmRun = { session, plan, provider, labKey, timer: new Timer(), dir: session.paths.vmDir(plan.name) };
   const record = session.store.current.vms[plan.name];
   const known = record?.ref && !options.recreate ? await existing(session, plan, provider, record as VmRecord & { ref: VmRef }) : undefined;
   const action: UpAction | 'recreate' = known ?? 'recreate';
@@ -131,9 +177,9 @@ export async function bringUp(session: LabSession, plan: VmPlan, options: BringU
   try {
     if (action === 'recreate') {
       if (ref) await provider.destroy(ref);
-      ref = await create(session, plan, provider, labKey, timer);
+      ref = await create(run);
     }
-    await startAndVerify(session, plan, provider, ref!, labKey, timer);
+    await startAndVerify(run, ref!);
   } catch (error) {
     await fail(session, plan, provider, ref ?? session.store.current.vms[plan.name]?.ref, error, options.lastAttempt ?? true);
   }
@@ -143,7 +189,12 @@ export async function bringUp(session: LabSession, plan: VmPlan, options: BringU
 
 async function fail(session: LabSession, plan: VmPlan, provider: Provider, ref: VmRef | undefined, error: unknown, lastAttempt: boolean): Promise<never> {
   const interrupted = session.signal.aborted;
-  if (interrupted && ref) await provider.stop(ref, { force: true }).catch(() => undefined);
+  if (interrupted && ref) {
+    await provider.stop(ref, { force: true }).catch((stopError: unknown) => {
+      const why = stopError instanceof Error ? stopError.message : String(stopError);
+      session.events({ kind: 'warning', vm: plan.name, message: `could not stop ${plan.name} after the interrupt (${why}); atomlab down removes it` });
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   if (session.store.current.vms[plan.name]) await session.store.update((state) => void (state.vms[plan.name]!.error = message));
   session.events({ kind: 'phase', vm: plan.name, phase: lastAttempt || interrupted ? 'failed' : 'retrying', detail: message });

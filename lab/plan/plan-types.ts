@@ -1,6 +1,17 @@
-import type { COMPRESSIONS, IMAGE_FORMATS, PROVIDER_NAMES, SOUND_MODELS } from './schema.js';
+import type { SeedTransport } from '../seed/index.js';
 
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/**
+ * A resolved lab: what every command works from once the scenario is read. A leaf module (it
+ * imports only the seed's type names), so scenario, state, engine and providers all depend on it
+ * and on nothing of each other's.
+ */
+
+export const SOUND_MODELS = ['auto', 'none', 'ich6', 'ich9', 'ac97', 'es1370'] as const;
+export const IMAGE_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi'] as const;
+export const COMPRESSIONS = ['auto', 'xz', 'gz', 'bz2', 'zst', 'none'] as const;
+
+/** A registered provider's name (providers/registry.ts). */
+export type ProviderName = string;
 export type SoundModel = (typeof SOUND_MODELS)[number];
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -32,7 +43,7 @@ export interface ImagePlan {
 
 export interface ProviderPlan {
   name: ProviderName;
-  /** Provider-specific options (uri, pool, accel, …). */
+  /** Provider-specific options (uri, pool, accel, …), checked against the provider's own schema. */
   options: Record<string, unknown>;
 }
 
@@ -74,6 +85,8 @@ export interface VmPlan {
   login: LoginPlan;
   cloudConfig: Record<string, unknown>;
   metaData: Record<string, unknown>;
+  /** How the seed reaches the guest: `seed: auto` already resolved to the provider's preference. */
+  seed: SeedTransport;
   ports: PortPlan[];
   /** From start to verified login. */
   bootTimeoutMs: number;

@@ -1,0 +1,15 @@
+import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
+import { libvirtOptions } from './libvirt/options.js';
+import { qemuOptions } from './qemu/options.js';
+import { virtualboxOptions } from './virtualbox/options.js';
+
+/**
+ * The composition root of providers: every provider atomlab has joins with one entry here, its
+ * options schema from its own options.ts and its implementation loaded on demand. Nothing under
+ * lab/ imports this file; the CLI's entry point (bin/atomlab.js) hands it to the engine.
+ */
+export const providers = new ProviderRegistry([
+  defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./qemu/index.js') }),
+  defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
+]);
