@@ -21,7 +21,7 @@ import { buildBox } from '../../fixtures/vagrant-boxes.js';
 const qemuImg = async (...args: string[]) => (await promisify(execFile)('qemu-img', args, { encoding: 'utf8' })).stdout;
 const LONG = { timeoutMs: 20 * 60_000 };
 
-test('up → ssh → snapshot/revert → down on virtualbox (contract VBoxManage + QEMU), and boxes of both kinds boot', async (t) => {
+test('run (up, steps with snapshot/revert) → ssh → down on virtualbox (contract VBoxManage + QEMU), and boxes of both kinds boot', async (t) => {
   const fake = await makeFakeVbox({ version: '7.0', qemu: true });
   t.teardown(fake.cleanup);
   const tiny = await buildRecipe('tiny');
@@ -37,10 +37,19 @@ test('up → ssh → snapshot/revert → down on virtualbox (contract VBoxManage
       { name: 'vbbox', image: { box: 'boxes/virtualbox.box', provider: 'virtualbox', user: 'fedora' }, provider: 'qemu' },
       { name: 'lvbox', image: { box: 'boxes/libvirt-v2.box', provider: 'libvirt', user: 'fedora' }, provider: virtualbox },
     ],
+    // snapshot and revert through VirtualBox's commands; revert verifies the login again
+    steps: [
+      { run: 'echo before > /var/tmp/marker && sync', on: 'vdi' },
+      { snapshot: 'clean', on: 'vdi' },
+      { run: 'echo after > /var/tmp/marker && sync', on: 'vdi' },
+      { revert: 'clean', on: 'vdi' },
+      { run: 'cat /var/tmp/marker', on: 'vdi', expect: { stdout: { contains: 'before', notContains: 'after' } } },
+    ],
   }));
-  const up = await runCli(['up', file, '--parallel', '2', '--json'], LONG);
-  t.is(up.exitCode, 0, up.stderr);
-  const report = JSON.parse(up.stdout) as { vms: { name: string; provider: string; state: string; login: { verified: boolean; methods: string[] } }[] };
+  const run = await runCli(['run', file, '--json'], LONG);
+  t.is(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
+  const status = await runCli(['status', file, '--json'], LONG);
+  const report = JSON.parse(status.stdout) as { vms: { name: string; provider: string; state: string; login: { verified: boolean; methods: string[] } }[] };
   for (const vm of report.vms) {
     t.true(vm.login.verified, `${vm.name} (${vm.provider}) reached a verified login`);
     t.deepEqual(vm.login.methods, ['key', 'password'], vm.name);
@@ -60,13 +69,9 @@ test('up → ssh → snapshot/revert → down on virtualbox (contract VBoxManage
   const chain = JSON.parse(await qemuImg('info', '-U', '--backing-chain', '--output=json', disk)) as { filename: string; format: string }[];
   t.deepEqual(chain.map((layer) => layer.format), ['qcow2', 'vdi'], 'the VM writes to its own disk on the shared VDI');
 
-  // snapshot and revert through VirtualBox's commands (a live snapshot restores memory too)
-  t.is((await ssh('vdi', 'echo before > /var/tmp/marker && sync')).exitCode, 0);
-  t.is((await runCli(['snapshot', 'vdi', 'clean', '-s', file], LONG)).exitCode, 0);
-  t.is((await ssh('vdi', 'echo after > /var/tmp/marker && sync')).exitCode, 0);
-  const revert = await runCli(['revert', 'vdi', 'clean', '-s', file], LONG);
-  t.is(revert.exitCode, 0, revert.stderr);
-  t.is((await ssh('vdi', 'cat /var/tmp/marker')).stdout.trim(), 'before');
+  const calls = await fake.calls();
+  for (const command of ['createvm', 'createmedium', 'startvm', 'snapshot']) t.true(calls.some((c) => c[0] === command), command);
+  t.true(calls.some((c) => c[0] === 'modifyvm' && c.includes('--nat-localhostreachable1')), '7.0: guests may reach lab servers on 10.0.2.2');
 
   const down = await runCli(['down', file], LONG);
   t.is(down.exitCode, 0, down.stderr);
