@@ -46,6 +46,7 @@ test('run (up, steps with snapshot/revert) → ssh → down on virtualbox (contr
       { run: 'cat /var/tmp/marker', on: 'vdi', expect: { stdout: { contains: 'before', notContains: 'after' } } },
     ],
   }));
+  t.teardown(async () => void (await runCli(['down', file], LONG))); // nothing left running when an assertion fails
   const run = await runCli(['run', file, '--json'], LONG);
   t.is(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
   const status = await runCli(['status', file, '--json'], LONG);
