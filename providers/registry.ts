@@ -2,6 +2,7 @@ import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
 import { virtualboxOptions } from './virtualbox/options.js';
+import { vmwareOptions } from './vmware/options.js';
 
 /**
  * The composition root of providers: every provider atomlab has joins with one entry here, its
@@ -12,4 +13,7 @@ export const providers = new ProviderRegistry([
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./libvirt/index.js') }),
   defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
+  defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
+  defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
 ]);

@@ -19,7 +19,10 @@ function entryProblems(source: YamlSource, entry: CatalogEntry): Problem[] {
   };
   const expectedId = basename(source.file).replace(/\.ya?ml$/, '');
   if (entry.id !== expectedId) at('id', `id "${entry.id}" must match the file name "${expectedId}"`);
-  if (!entry.url === !entry.recipe) at('id', 'an entry needs exactly one of url or recipe');
+  const sources = [entry.url, entry.recipe, entry.stream].filter((value) => value !== undefined).length;
+  if (sources !== 1) at('id', 'an entry needs exactly one of url, recipe or stream');
+  if (!entry.stream && (!entry.format || !entry.compression)) at('id', 'an entry with url or recipe needs format and compression');
+  if (entry.config === 'ignition' && !entry.ignition) at('config', 'config: ignition needs the spec version to write (ignition: 3.3.0)');
   if (entry.url?.startsWith('http') && !entry.digest && !entry.checksumUrl) {
     at('url', 'a remote image needs a digest or a checksumUrl');
   }

@@ -12,12 +12,13 @@ export type CatalogResolver = (id: string) => Promise<ImageSource & { recipe?: s
 
 /** The image catalog (images/*.yaml): the same resolution a scenario's `image: ID` gets. */
 export async function resolveCatalogId(id: string): Promise<ImageSource & { recipe?: string }> {
-  const [{ loadCatalog, catalogEntry }, { fromCatalog }, { imageSource }] = await Promise.all([
+  const [{ loadCatalog, catalogEntry, resolveStreamImage }, { fromCatalog }, { imageSource }] = await Promise.all([
     import('../catalog/index.js'),
     import('../scenario/resolve-image.js'),
     import('../engine/image-stage.js'),
   ]);
-  const plan = fromCatalog(catalogEntry(await loadCatalog(), id));
+  // a stream entry pulls the build its (cached) stream document names for QEMU
+  const plan = await resolveStreamImage(fromCatalog(catalogEntry(await loadCatalog(), id)), { provider: 'qemu', log: (line) => process.stderr.write(`${line}\n`) });
   return { ...imageSource(plan), recipe: plan.recipe };
 }
 

@@ -1,21 +1,22 @@
 import { AtomlabError, InvalidFileError, exitCodeFor } from '../errors/index.js';
 
-/** Prints an error the way users should see it: short, with the hint; never a stack trace. */
-export function reportError(error: unknown): void {
-  if (error instanceof InvalidFileError) {
-    process.stderr.write(`${error.message}\n`);
-  } else if (error instanceof AtomlabError) {
-    process.stderr.write(`atomlab: ${error.shortMessage}\n`);
+/** An error the way users should see it: short, with the hint; never a stack trace (unless ATOMLAB_DEBUG). */
+export function errorText(error: unknown): string {
+  if (error instanceof InvalidFileError) return `${error.message}\n`;
+  if (error instanceof AtomlabError) {
+    let text = `atomlab: ${error.shortMessage}\n`;
     const tried = (error as AtomlabError & { tried?: string[] }).tried;
-    if (tried?.length) process.stderr.write(`  tried:\n${tried.map((line) => `    ${line}`).join('\n')}\n`);
+    if (tried?.length) text += `  tried:\n${tried.map((line) => `    ${line}`).join('\n')}\n`;
     const tail = error.context.stderrTail?.trimEnd();
-    if (tail) process.stderr.write(`  last lines${error.context.logPath ? ` of ${error.context.logPath}` : ''}:\n${tail.split('\n').map((line) => `    | ${line}`).join('\n')}\n`);
-  } else if (error instanceof Error) {
-    process.stderr.write(`atomlab: ${error.message}\n`);
-    if (process.env.ATOMLAB_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
-  } else {
-    process.stderr.write(`atomlab: ${String(error)}\n`);
+    if (tail) text += `  last lines${error.context.logPath ? ` of ${error.context.logPath}` : ''}:\n${tail.split('\n').map((line) => `    | ${line}`).join('\n')}\n`;
+    return text;
   }
+  if (error instanceof Error) return `atomlab: ${error.message}\n${process.env.ATOMLAB_DEBUG ? `${error.stack ?? ''}\n` : ''}`;
+  return `atomlab: ${String(error)}\n`;
+}
+
+export function reportError(error: unknown): void {
+  process.stderr.write(errorText(error));
 }
 
 /**

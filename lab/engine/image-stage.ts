@@ -1,9 +1,12 @@
+import { resolveStreamImage } from '../catalog/index.js';
 import { convertImage, describeProgress, imageInfo, pullImage, type ImageSource } from '../images/index.js';
 import type { ImagePlan } from '../plan/index.js';
 import type { BaseDisk, DiskRequest } from '../provider/index.js';
 import { buildRecipe } from '../recipes/index.js';
 
 export interface ImageStageOptions {
+  /** The provider that boots it: a stream image's build is chosen for its platform. */
+  provider?: string;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
@@ -24,7 +27,8 @@ export function imageSource(image: ImagePlan): ImageSource {
 }
 
 /** The stage `image`: the cached base image, downloaded and verified, or built locally from a recipe. */
-export async function cachedImage(image: ImagePlan, options: ImageStageOptions = {}): Promise<BaseDisk> {
+export async function cachedImage(plannedImage: ImagePlan, options: ImageStageOptions = {}): Promise<BaseDisk> {
+  const image = await resolveStreamImage(plannedImage, { provider: options.provider ?? 'qemu', signal: options.signal, log: options.onProgress });
   if (image.recipe) {
     const built = await buildRecipe(image.recipe, { signal: options.signal, log: options.onProgress });
     const info = await imageInfo(built.path);

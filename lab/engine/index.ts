@@ -16,3 +16,4 @@ export { readablePassword } from './passwords.js';
 export { findVm } from './find-vm.js';
 export type { FoundVm } from './find-vm.js';
 export { seedForVm } from './seed-for-vm.js';
+export { renderVmSeed } from './vm-seed.js';

@@ -56,7 +56,7 @@ function emit(run: VmRun, phase: 'image' | 'disk' | 'seed' | 'create', detail?: 
 /** Stage image: the cached, verified base image (or the recipe's build). */
 async function imageStage(run: VmRun): Promise<BaseDisk> {
   emit(run, 'image', run.plan.image.id);
-  const image = await cachedImage(run.plan.image, { signal: run.session.signal, onProgress: (detail) => run.session.events({ kind: 'progress', vm: run.plan.name, detail }) });
+  const image = await cachedImage(run.plan.image, { provider: run.plan.provider.name, signal: run.session.signal, onProgress: (detail) => run.session.events({ kind: 'progress', vm: run.plan.name, detail }) });
   run.timer.lap('image');
   return image;
 }
@@ -121,7 +121,7 @@ async function startAndVerify(run: VmRun, ref: VmRef): Promise<void> {
   const secrets = await readSecrets(record.dir);
   session.events({ kind: 'phase', vm: plan.name, phase: 'ready', detail: known ? `ssh ${plan.login.user}@${known.host} -p ${known.port}` : `${plan.login.user}@ (address from DHCP)` });
   const ready = await waitReady({
-    target: { vm: plan.name, endpoint: () => provider.endpoint(ref), user: plan.login.user, privateKey: labKey.privateKey, hostKey: record.hostKey, password: secrets?.password, hostname: plan.hostname },
+    target: { vm: plan.name, endpoint: () => provider.endpoint(ref), user: plan.login.user, privateKey: labKey.privateKey, hostKey: record.hostKey, password: secrets?.password, hostname: plan.hostname, firstBoot: plan.image.config },
     console: (signal) => provider.console(ref, signal),
     timeoutMs: plan.bootTimeoutMs,
     signal: session.signal,

@@ -6,6 +6,7 @@ import type { VmPlan } from '../plan/index.js';
 import { writeSeed, type SeedData, type SeedMedium } from '../seed/index.js';
 import type { LabPaths } from '../state/index.js';
 import { fillServeUrls } from './lab-servers.js';
+import { vmIgnitionConfig } from './vm-ignition.js';
 import { readablePassword } from './passwords.js';
 
 export type LabKey = KeyPair;
@@ -49,7 +50,7 @@ export async function readSecrets(vmDir: string): Promise<VmSecrets | undefined>
   return text ? (JSON.parse(text) as VmSecrets) : undefined;
 }
 
-function passwordFor(plan: VmPlan): string | undefined {
+export function passwordFor(plan: VmPlan): string | undefined {
   const { password } = plan.login;
   if (!password) return undefined;
   return password.kind === 'generate' ? readablePassword() : password.value;
@@ -83,6 +84,7 @@ export function renderVmSeed(plan: VmPlan, labKey: LabKey, serveUrls: Record<str
     metaData: fillServeUrls(plan.metaData, serveUrls),
   });
   const data: SeedData = { instanceId, hostname: plan.hostname, name: plan.name, userData: documents.userData, metaData: documents.metaData, publicKeys };
+  if (plan.seed === 'ignition') data.ignition = vmIgnitionConfig({ plan, publicKeys, hostKey: hostPair, password: secrets.password, serveUrls });
   return { data, instanceId, hostKey: hostPair.publicKey, secrets };
 }
 

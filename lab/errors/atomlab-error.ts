@@ -70,8 +70,14 @@ export interface Problem {
   message: string;
 }
 
+/** Control characters and line separators a message quotes from the input, escaped: one problem stays one line, and no terminal escape gets through. */
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return `${p.file}:${p.line}:${p.col}: ${escapeControls(p.message)}`;
 }
 
 /** A file failed validation: carries every problem found, not just the first. */

@@ -193,6 +193,13 @@ export const TOOLS = {
     versionArgs: ['--version'],
     versionPattern: /apt (\S+)/,
   },
+  'ignition-validate': {
+    bin: 'ignition-validate',
+    purpose: 'judges Ignition configs (the seeds of Fedora CoreOS images) and scenario ignition: fragments',
+    debianPackage: 'ignition',
+    versionArgs: ['-version'],
+    versionPattern: /Ignition \S+ (\S+)/,
+  },
   dpkg: {
     bin: 'dpkg',
     purpose: 'unpacks Debian packages into the test guests (recipes)',

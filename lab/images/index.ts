@@ -14,3 +14,4 @@ export type { Compression } from './compression.js';
 export { describeProgress } from './describe-progress.js';
 export { unpackBox, ovfDisks } from './vagrant-box.js';
 export type { BoxProvider, BoxMetadata, UnpackedBox } from './vagrant-box.js';
+export { fetchText } from './http-request.js';

@@ -33,10 +33,9 @@ export function providerChoices(report: DoctorReport): ProviderChoice[] {
   ];
 }
 
-/** Images a scenario can use now: cloud-init ones; the offline test guest first. */
+/** Images a scenario can use (cloud-init and Ignition ones); the offline test guest first. */
 export function imageChoices(entries: CatalogEntry[]): CatalogEntry[] {
-  const usable = entries.filter((entry) => entry.provisioning === 'cloud-init');
-  return [...usable].sort((a, b) => Number(b.id === 'tiny') - Number(a.id === 'tiny') || a.id.localeCompare(b.id));
+  return [...entries].sort((a, b) => Number(b.id === 'tiny') - Number(a.id === 'tiny') || a.id.localeCompare(b.id));
 }
 
 export function defaultAnswers(dirName: string, entries: CatalogEntry[]): InitAnswers {

@@ -38,7 +38,12 @@ export interface ImagePlan {
   verify: boolean;
   /** The image's default login user. */
   user: string;
-  provisioning: 'cloud-init' | 'ignition';
+  /** What configures the image at first boot: cloud-init reads a seed, Ignition its config. */
+  config: 'cloud-init' | 'ignition';
+  /** With config: ignition, the spec version written (the catalog's `ignition:`). */
+  ignitionVersion?: string;
+  /** A CoreOS stream: url, digest, format and compression come from its current build at pull time. */
+  stream?: { url: string; architecture: string };
 }
 
 export interface ProviderPlan {
@@ -84,6 +89,8 @@ export interface VmPlan {
   hardware: HardwarePlan;
   login: LoginPlan;
   cloudConfig: Record<string, unknown>;
+  /** The scenario's `ignition:` fragment, keys in Ignition's spelling and modes as numbers (`inline` kept). */
+  ignition: Record<string, unknown>;
   metaData: Record<string, unknown>;
   /** How the seed reaches the guest: `seed: auto` already resolved to the provider's preference. */
   seed: SeedTransport;

@@ -13,6 +13,8 @@ export interface ReadyTarget {
   /** When set, password login is verified too. */
   password?: string;
   hostname: string;
+  /** What configured the guest at first boot: its completion is a stage (default cloud-init). */
+  firstBoot?: 'cloud-init' | 'ignition';
 }
 
 /** A stage's answer for one attempt: done (with a note), retry later, or give up. */
@@ -58,6 +60,35 @@ const CLOUD_INIT_WAIT = [
   'if cloud-init status --help >/dev/null 2>&1; then cloud-init status --wait; exit $?; fi',
   'while [ ! -e /var/lib/cloud/instance/boot-finished ]; do sleep 1; done; echo "status: done"',
 ].join('; ');
+
+/** Where Ignition (2.x) records a finished run in the real root, written by its files stage. */
+export const IGNITION_RESULT = '/etc/.ignition-result.json';
+
+/**
+ * Ignition's stage, in cloud-init's place: Ignition ran in the initramfs before the real root
+ * booted, so it is done or never will be; its result file says whether it read our config.
+ */
+export const IGNITION_STAGE: Stage = {
+  name: 'ignition',
+  hint: `Ignition did not leave ${IGNITION_RESULT}: did the image boot with ignition.firstboot and read the fw_cfg config? (journalctl -t ignition in the guest)`,
+  async attempt(ctx) {
+    try {
+      const result = await sshExec(await sshTarget(ctx, 'key'), `cat ${IGNITION_RESULT}`, 30_000);
+      if (result.code !== 0) return { done: false, fatal: true, why: `no ${IGNITION_RESULT} in the guest: ${result.stderr.trim()}` };
+      const report = JSON.parse(result.stdout) as { userConfigProvided?: boolean; provisioningDate?: string };
+      if (report.userConfigProvided !== true) return { done: false, fatal: true, why: `Ignition ran without a user config (${result.stdout.trim()})` };
+      return { done: true, note: `provisioned ${report.provisioningDate ?? ''}`.trim() };
+    } catch (error) {
+      if (error instanceof SyntaxError) return { done: false, fatal: true, why: `${IGNITION_RESULT} is not JSON: ${error.message}` };
+      return loginFailure(error, ctx, 'key');
+    }
+  },
+};
+
+/** The stages for a guest configured by cloud-init or by Ignition (its result in place of cloud-init's). */
+export function stagesFor(firstBoot: ReadyTarget['firstBoot'] = 'cloud-init'): Stage[] {
+  return firstBoot === 'ignition' ? STAGES.map((stage) => (stage.name === 'cloud-init' ? IGNITION_STAGE : stage)) : STAGES;
+}
 
 export const STAGES: Stage[] = [
   {

@@ -2,7 +2,7 @@ import { AtomlabError } from '../errors/index.js';
 import type { LoginCheck } from '../state/index.js';
 import { realClock, type Clock } from './clock.js';
 import { ConsoleWatch } from './console-watch.js';
-import { STAGES, hostKeyFingerprint, type ReadyTarget, type Stage, type StageContext } from './stages.js';
+import { hostKeyFingerprint, stagesFor, type ReadyTarget, type Stage, type StageContext } from './stages.js';
 
 export interface ReadyOptions {
   target: ReadyTarget;
@@ -69,7 +69,7 @@ export async function waitReady(options: ReadyOptions): Promise<ReadyResult> {
   const tried: string[] = [];
   const timings: Record<string, number> = {};
   try {
-    for (const stage of options.stages ?? STAGES) {
+    for (const stage of options.stages ?? stagesFor(options.target.firstBoot)) {
       const started = clock.now();
       const outcome = await runStage(stage, ctx, clock, tried);
       timings[stage.name] = clock.now() - started;
@@ -82,7 +82,8 @@ export async function waitReady(options: ReadyOptions): Promise<ReadyResult> {
     await watching;
   }
   const methods: LoginCheck['methods'] = options.target.password === undefined ? ['key'] : ['key', 'password'];
-  return { login: { verified: true, methods, hostKey: hostKeyFingerprint(options.target.hostKey), cloudInit: 'done' }, timings, warnings: watch.warnings };
+  const firstBoot = options.target.firstBoot === 'ignition' ? { ignition: 'done' } : { cloudInit: 'done' };
+  return { login: { verified: true, methods, hostKey: hostKeyFingerprint(options.target.hostKey), ...firstBoot }, timings, warnings: watch.warnings };
 }
 
 function failure(stage: Stage, why: string, watch: ConsoleWatch, tried: string[], options: ReadyOptions): AtomlabError {

@@ -26,6 +26,12 @@ export const RECIPES: readonly RecipeInfo[] = [
     defaultUser: 'fedora',
     tools: ['mmdebstrap', ...DISK_TOOLS],
   },
+  {
+    name: 'ignition',
+    description: 'Debian 12 whose dracut initramfs runs Debian\'s Ignition on first boot (config from QEMU fw_cfg), then systemd and openssh-server',
+    defaultUser: 'core',
+    tools: ['mmdebstrap', ...DISK_TOOLS],
+  },
 ];
 
 /** Where the recipes live: images/recipes/ at the package root (this file is dist/lab/recipes/). */

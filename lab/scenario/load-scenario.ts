@@ -2,6 +2,8 @@ import { loadCatalog, type Catalog } from '../catalog/index.js';
 import { InvalidFileError } from '../errors/index.js';
 import { readYamlFile, sortProblems, validateWithSchema } from '../yaml/index.js';
 import type { LabPlan } from '../plan/index.js';
+import { scaleProblems } from './check-scale.js';
+import { checkIgnitionFragments } from './ignition-fragments.js';
 import { resolvePlan } from './resolve-plan.js';
 import type { ProviderRegistry } from '../provider/index.js';
 import { scenarioSchema, type Scenario, type VmSettings } from './schema.js';
@@ -32,8 +34,12 @@ export async function loadScenario(file: string, options: LoadOptions): Promise<
   const source = await readYamlFile(file);
   const shape = validateWithSchema(source, scenarioSchema(options.providers.providers));
   if (!shape.data) throw new InvalidFileError(shape.problems);
+  const scale = scaleProblems(source, shape.data);
+  if (scale.length > 0) throw new InvalidFileError(scale);
   const catalog = options.catalog ?? (await loadCatalog());
-  const { plans, problems } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides, providers: options.providers });
+  const { plans, problems, fragments } = resolvePlan(source, shape.data, { catalog, overrides: options.overrides, providers: options.providers });
   if (!plans?.length) throw new InvalidFileError(sortProblems(problems));
+  const judged = await checkIgnitionFragments(source, fragments);
+  if (judged.length > 0) throw new InvalidFileError(sortProblems(judged));
   return { scenario: shape.data, plans, plan: plans[0]! };
 }

@@ -30,10 +30,12 @@ export function fromCatalog(entry: CatalogEntry): ImagePlan {
     signatureUrl: entry.signatureUrl,
     keyFile: entry.key ? packagePath('images', 'keys', entry.key) : undefined,
     format: entry.format,
-    compression: entry.compression,
+    compression: entry.compression ?? 'auto',
     verify: true,
     user: entry.user,
-    provisioning: entry.provisioning,
+    config: entry.config,
+    ignitionVersion: entry.ignition,
+    stream: entry.stream ? { url: entry.stream, architecture: entry.architecture } : undefined,
   };
 }
 
@@ -91,7 +93,7 @@ function fromInline(given: ImageSpec, ctx: ImageContext): ImagePlan | undefined 
     compression: spec.compression ?? 'auto',
     verify: spec.verify ?? (remoteUrl(spec) || Boolean(spec.sha256 ?? spec.sha512 ?? spec.checksumUrl)),
     user: spec.user ?? 'fedora',
-    provisioning: 'cloud-init',
+    config: 'cloud-init',
   };
 }
 
@@ -101,10 +103,6 @@ export function resolveImage(ref: ImageRef, ctx: ImageContext): ImagePlan | unde
   const entry = ctx.catalog.get(ref);
   if (!entry) {
     ctx.report(`unknown image "${ref}"${didYouMean(ref, ctx.catalog.ids())}; see \`atomlab images ls --catalog\``);
-    return undefined;
-  }
-  if (entry.provisioning === 'ignition') {
-    ctx.report(`image "${ref}" is provisioned with Ignition; atomlab writes cloud-init seeds, so it cannot configure this image yet`);
     return undefined;
   }
   return fromCatalog(entry);

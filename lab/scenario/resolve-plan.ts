@@ -10,6 +10,7 @@ import { expandEntry, renderSettings, type ExpandedVm } from './expand-count.js'
 import { expandMatrix, type Combination } from './expand-matrix.js';
 import { layerSettings } from './merge-settings.js';
 import type { HardwarePlan, HostPlan, ImagePlan, LabPlan, LoginPlan, PortPlan, ProviderPlan, ServePlan, VmPlan } from '../plan/index.js';
+import { planFragment, type FragmentCheck } from './ignition-fragments.js';
 import { ProblemList } from './problem-list.js';
 import { resolveImage } from './resolve-image.js';
 import { resolveServe } from './resolve-serve.js';
@@ -49,7 +50,7 @@ function providerPlan(ref: ProviderRef): ProviderPlan {
 function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider: ProviderPlan, image: ImagePlan): SeedTransport | undefined {
   const carried = ctx.options.providers.get(provider.name).seedTransports;
   const asked = settings.seed ?? 'auto';
-  if (asked === 'auto') return image.provisioning === 'ignition' ? 'ignition' : carried[0];
+  if (asked === 'auto') return image.config === 'ignition' ? 'ignition' : carried[0];
   if (carried.includes(asked)) return asked;
   ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);
   return undefined;
@@ -81,6 +82,9 @@ interface VmContext {
   /** The lab's name (a matrix combination's own). */
   lab: string;
   combination?: Combination;
+  source: YamlSource;
+  /** `ignition:` fragments of VMs whose image is configured by Ignition, for the judge. */
+  fragments: FragmentCheck[];
 }
 
 /** The path of the layer that set a key, for pointing at it: the VM's own, the matrix value, else the defaults'. */
@@ -130,6 +134,7 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     hardware: { ...BUILTIN.hardware, ...settings.hardware },
     login: loginPlan(settings, image),
     cloudConfig: settings.cloudConfig ?? {},
+    ignition: vmFragment(ctx, index, settings, image),
     metaData: settings.metaData ?? {},
     seed,
     ports: portPlans(settings.ports),
@@ -137,6 +142,29 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
     placed: Boolean(scenario.hosts?.length) && provider.name === 'libvirt' && provider.options.uri === undefined,
   };
 }
+
+/** The `ignition:` fragments as written in each layer a VM takes them from (defaults, matrix value, its own). */
+function writtenFragments(ctx: VmContext, index: number): { path: PathSegment[]; fragment: Record<string, unknown> }[] {
+  const chosen = ctx.combination?.indexes.ignition;
+  const layers: [PathSegment[], Record<string, unknown> | undefined][] = [
+    [['defaults', 'ignition'], ctx.scenario.defaults?.ignition],
+    [['matrix', 'ignition', chosen ?? 0], chosen === undefined ? undefined : ctx.scenario.matrix?.ignition?.[chosen]],
+    [['vms', index, 'ignition'], ctx.scenario.vms[index]!.ignition],
+  ];
+  return layers.flatMap(([path, fragment]) => (fragment ? [{ path, fragment }] : []));
+}
+
+/** A VM's fragment for its plan (layers merged); each written layer is judged on its own, at its lines. */
+function vmFragment(ctx: VmContext, index: number, settings: VmSettings, image: ImagePlan): Record<string, unknown> {
+  const fragment = planFragment(ctx.source, sourcePath(ctx, index, 'ignition'), settings.ignition, (path, message) => ctx.problems.at(path, message));
+  if (image.config !== 'ignition') return fragment;
+  const version = image.ignitionVersion ?? DEFAULT_IGNITION_SPEC;
+  for (const written of writtenFragments(ctx, index)) ctx.fragments.push({ ...written, version });
+  return fragment;
+}
+
+/** What atomlab writes when an image names no spec version. */
+const DEFAULT_IGNITION_SPEC = '3.3.0';
 
 interface Planned {
   vm: ExpandedVm;
@@ -201,14 +229,15 @@ function planLab(base: LabBase, serve: ServePlan[], combination?: Combination): 
  * Resolves a validated scenario into plans where every field is set (one, or one per matrix
  * combination), or returns every problem.
  */
-export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[] } {
+export function resolvePlan(source: YamlSource, scenario: Scenario, options: PlanOptions): { plans?: LabPlan[]; problems: Problem[]; fragments: FragmentCheck[] } {
   const problems = new ProblemList(source);
   const file = resolve(source.file);
   const scenarioDir = dirname(file);
   const serve = resolveServe(scenario, scenarioDir, (path, message) => problems.at(path, message));
-  const base: LabBase = { scenario, options, problems, scenarioDir, file, deferred: serve.map((entry) => `serve.${entry.name}`) };
+  const fragments: FragmentCheck[] = [];
+  const base: LabBase = { scenario, options, problems, scenarioDir, file, source, fragments, deferred: serve.map((entry) => `serve.${entry.name}`) };
   const combinations = scenario.matrix ? expandMatrix(scenario.matrix) : [undefined];
   const plans = combinations.map((combination) => planLab(base, serve, combination));
-  if (problems.problems.length > 0) return { problems: problems.problems };
-  return { plans, problems: [] };
+  if (problems.problems.length > 0) return { problems: problems.problems, fragments };
+  return { plans, problems: [], fragments };
 }

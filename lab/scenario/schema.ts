@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { COMPRESSIONS, IMAGE_FORMATS, SOUND_MODELS } from '../plan/index.js';
 import { SEED_TRANSPORTS } from '../seed/index.js';
-import { SIZE_PATTERN } from '../sizes/index.js';
-import { StepSchema } from './steps-schema.js';
+import { parseSize, SIZE_PATTERN } from '../sizes/index.js';
+import { duration, StepSchema } from './steps-schema.js';
 
 /** Names that end up in hostnames, domain names and file names. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
@@ -17,11 +17,14 @@ const templated = (pattern: RegExp) => new RegExp(`^(?:${pattern.source.replace(
 const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
 
 
+/** 8 PiB: bytes stay exact integers (Number.MAX_SAFE_INTEGER). */
+const MAX_SIZE_MIB = 2 ** 33;
+const sizeWithinMax = (text: string) => !SIZE_PATTERN.test(text) || parseSize(text) <= MAX_SIZE_MIB * 1024 ** 2;
 const size = (what: string) =>
   z
     .union([
-      z.number().positive(),
-      z.string().regex(SIZE_PATTERN, { error: 'must be a number of MiB or a size such as 512MiB or 2GiB' }),
+      z.number().positive().max(MAX_SIZE_MIB),
+      z.string().regex(SIZE_PATTERN, { error: 'must be a number of MiB or a size such as 512MiB or 2GiB' }).refine(sizeWithinMax, { error: 'must be at most 8 PiB' }),
     ])
     .describe(`${what}: a number of MiB, or a size with a binary unit (512MiB, 1GiB, 20G)`);
 
@@ -88,7 +91,9 @@ export const LoginSchema = z.strictObject({
     .describe('extra public keys allowed to log in'),
 });
 
-const portKey = z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, { error: 'must be a guest port such as 80 or 53/udp' });
+/** 1–65535, no leading zero, then an optional /tcp or /udp. */
+const PORT_KEY = /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])(\/(tcp|udp))?$/;
+const portKey = z.string().regex(PORT_KEY, { error: 'must be a guest port from 1 to 65535, such as 80 or 53/udp' });
 
 function vmSettingsShape(provider: z.ZodType<ProviderRef>) {
   return {
@@ -102,10 +107,13 @@ function vmSettingsShape(provider: z.ZodType<ProviderRef>) {
   login: LoginSchema.optional(),
   cloudConfig: z.record(z.string(), z.unknown()).optional().describe('merged into the generated #cloud-config'),
   metaData: z.record(z.string(), z.unknown()).optional().describe('extra meta-data keys'),
+  ignition: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('an Ignition config fragment (Ignition\'s camelCase keys, or Butane-shaped: snake_case, contents.inline, mode: 0644) merged into the generated Ignition config of images configured by Ignition'),
   ports: z.record(portKey, z.union([port, z.literal('auto')])).optional().describe('guest port → host port or auto'),
   seed: z.enum(['auto', ...SEED_TRANSPORTS]).optional().describe('how the seed reaches the guest: auto (the provider\'s preference), nocloud, nocloud-vfat, configdrive, configdrive-vfat, guestinfo, userdata, ignition'),
-  bootTimeout: z
-    .union([z.number().positive(), z.string().regex(DURATION, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' })])
+  bootTimeout: duration
     .optional()
     .describe('how long a VM may take from start to verified login (seconds, or 90s / 10m)'),
   };

@@ -9,8 +9,20 @@ export const TARGET_KINDS = ['reboot', 'upgrade', 'rollback', 'reset'] as const;
 const DURATION_TEXT = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/;
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const duration = z
-  .union([z.number().positive(), z.string().regex(DURATION_TEXT, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' })])
+/** A timer waits at most 2^31-1 ms (24.8 days) and fires at once when asked for longer: cap well below. */
+export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+const withinMax = (text: string) => {
+  const [, amount, unit] = DURATION_TEXT.exec(text) ?? [];
+  return amount === undefined || Number(amount) * UNIT_SECONDS[unit!]! <= MAX_DURATION_SECONDS;
+};
+const TOO_LONG = `must be at most 7 days (${MAX_DURATION_SECONDS} s, 168h)`;
+
+export const duration = z
+  .union([
+    z.number().positive().max(MAX_DURATION_SECONDS),
+    z.string().regex(DURATION_TEXT, { error: 'must be seconds, or a duration such as 90s, 10m or 1h' }).refine(withinMax, { error: TOO_LONG }),
+  ])
   .describe('seconds, or a duration such as 90s, 10m or 1h');
 
 export const TargetSchema = z

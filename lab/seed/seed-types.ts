@@ -24,6 +24,8 @@ export interface SeedData {
   vendorData?: string;
   /** Public keys the guest authorizes (config-2 `public_keys`). */
   publicKeys: string[];
+  /** For `seed: ignition`: the VM's Ignition config (same user, keys, host key; the scenario's fragment merged). */
+  ignition?: Record<string, unknown>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { metaDataYaml, writeCidata } from '../cidata/index.js';
 import { AtomlabError } from '../errors/index.js';
+import { writeFileAtomic } from '../files/index.js';
+import { IGNITION_FWCFG_NAME, requireValidIgnition } from '../ignition/index.js';
 import type { SeedData, SeedMedium, SeedTransport } from './seed-types.js';
 
 export interface WriteSeedRequest {
@@ -18,8 +20,23 @@ async function nocloudIso(request: WriteSeedRequest): Promise<SeedMedium> {
   return { kind: 'drive', transport: 'nocloud', path, filesystem: 'iso9660', label: 'cidata', attachAs: 'cdrom' };
 }
 
+/**
+ * Ignition: the config as a file QEMU passes by fw_cfg (`opt/com.coreos/config`), after the
+ * real judge, ignition-validate, accepted it. Other hypervisors carry the same file their way
+ * (VMware guestinfo: lab/ignition ignitionGuestinfo; clouds: user-data).
+ */
+async function ignitionFile(request: WriteSeedRequest): Promise<SeedMedium> {
+  const { data } = request;
+  if (!data.ignition) throw new AtomlabError(`no Ignition config was rendered for ${data.name}`, { code: 'FAILED' });
+  const text = await requireValidIgnition(data.ignition, data.name);
+  const path = join(request.dir, 'config.ign');
+  await writeFileAtomic(path, text, { mode: 0o600 });
+  return { kind: 'fwcfg', transport: 'ignition', name: IGNITION_FWCFG_NAME, path };
+}
+
 const WRITERS: Partial<Record<SeedTransport, (request: WriteSeedRequest) => Promise<SeedMedium>>> = {
   nocloud: nocloudIso,
+  ignition: ignitionFile,
 };
 
 /** Writes one VM's seed in the transport its plan chose, ready for the provider to attach. */

@@ -9,6 +9,8 @@ export interface LoginCheck {
   hostKey: string;
   hostname?: string;
   cloudInit?: string;
+  /** For guests configured by Ignition: its result, in cloud-init's place. */
+  ignition?: string;
 }
 
 /** One VM as the lab remembers it. */

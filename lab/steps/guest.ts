@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Provider, VmRef } from '../provider/index.js';
-import { ConsoleWatch, STAGES, waitReady, type ReadyTarget, type Stage, type Clock } from '../ready/index.js';
+import { ConsoleWatch, stagesFor, waitReady, type ReadyTarget, type Stage, type Clock } from '../ready/index.js';
 import { sshConnect, type ExecResult, type SshTarget } from '../ssh/index.js';
 import { execStreaming, forwardOut, type StreamExecOptions } from './guest-ssh.js';
 
@@ -97,7 +97,7 @@ export class LabGuest implements Guest {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       clock: options.clock,
-      stages: options.stages ?? [...(options.first ?? []), ...STAGES],
+      stages: options.stages ?? [...(options.first ?? []), ...stagesFor(this.options.ready.firstBoot)],
       onStage: options.onStage,
     });
   }

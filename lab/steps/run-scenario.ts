@@ -33,7 +33,7 @@ async function labGuests(session: LabSession): Promise<Map<string, LabGuest>> {
     if ((await provider.state(record.ref)) !== 'running') continue;
     const ref = record.ref;
     const secrets = await readSecrets(record.dir);
-    const ready = { vm: plan.name, endpoint: () => provider.endpoint(ref), user: plan.login.user, privateKey, hostKey: record.hostKey, password: secrets?.password, hostname: plan.hostname };
+    const ready = { vm: plan.name, endpoint: () => provider.endpoint(ref), user: plan.login.user, privateKey, hostKey: record.hostKey, password: secrets?.password, hostname: plan.hostname, firstBoot: plan.image.config };
     guests.set(plan.name, new LabGuest({ ready, provider, ref }));
   }
   return guests;

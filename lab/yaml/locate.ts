@@ -57,9 +57,20 @@ export function valuePosition(source: YamlSource, path: readonly PathSegment[]):
   return positionOf(source, value ?? key ?? nearest);
 }
 
-/** `vms[0].hardware.sound` for messages. */
+/** Messages quote the input; a line of a megabyte is cut short. */
+export function clip(text: string, limit = 160): string {
+  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
+}
+
+const PLAIN_KEY = /^[A-Za-z0-9_][\w/-]*$/;
+
+/** `vms[0].hardware.sound` for messages; a key with spaces or odd characters in quotes (`cloudConfig[" x"]`). */
 export function formatPath(path: readonly PathSegment[]): string {
   return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .map((segment, index) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      if (!PLAIN_KEY.test(segment)) return `[${JSON.stringify(clip(segment, 60))}]`;
+      return index === 0 ? segment : `.${segment}`;
+    })
     .join('');
 }

@@ -104,9 +104,9 @@ function issueProblems(ctx: Context, issue: Issue, prefix: PathSegment[] = []): 
     );
   }
   if (issue.code === 'invalid_key') {
-    return issue.issues.flatMap((inner) =>
-      issueProblems(ctx, { ...inner, path: [] } as Issue, path).map((p) => ({ ...p, message: `${p.message} (as a key)` })),
-    );
+    const key = String(path.at(-1));
+    const at = keyPosition(ctx.source, path.slice(0, -1), key);
+    return issue.issues.map((inner) => problem(ctx, path, `${messageFor(inner as Issue, key)} (as a key)`, at));
   }
   const input = valueAt(ctx.data, path);
   return [problem(ctx, path, messageFor(issue, input), valuePosition(ctx.source, path))];
@@ -117,7 +117,7 @@ export function validateWithSchema<S extends z.ZodType>(
   source: YamlSource,
   schema: S,
 ): { data: z.output<S>; problems: [] } | { data: undefined; problems: Problem[] } {
-  const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  const data = source.data;
   const result = schema.safeParse(data);
   if (result.success) return { data: result.data, problems: [] };
   const ctx: Context = { source, schema, data };

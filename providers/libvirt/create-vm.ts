@@ -9,7 +9,7 @@ import { domainXml, type DomainSpec } from './domain-xml.js';
 import type { LibvirtOptions } from './options.js';
 import { withLabNetwork } from './lab-network.js';
 import { deleteVolumes, ensureBaseVolume, ensurePool, uploadVolume, volumeXml } from './volumes.js';
-import { domainName, forwardAddresses, forwards, domainSpec, type Forward } from './vm-spec.js';
+import { domainName, forwardAddresses, forwards, domainSpec, type Forward, type SeedFile } from './vm-spec.js';
 
 /** What a libvirt VmRef carries: plain data, enough to find and remove everything later. */
 export interface LibvirtVmData {
@@ -47,10 +47,11 @@ function checkFormat(base: BaseDisk): 'qcow2' | 'raw' {
   });
 }
 
-/** The seed drive: an ISO as a CD-ROM or a vfat image as a disk; libvirt has no way to carry keys or plain user-data. */
-function seedDrive(request: CreateRequest): { path: string; attachAs: 'cdrom' | 'disk' } {
+/** The seed file: an ISO as a CD-ROM, a vfat image as a disk, or an Ignition config by fw_cfg; libvirt has no way to carry keys or plain user-data. */
+function seedDrive(request: CreateRequest): SeedFile {
   const { seed } = request;
   if (seed.kind === 'drive') return { path: seed.path, attachAs: seed.attachAs };
+  if (seed.kind === 'fwcfg') return { path: seed.path, attachAs: 'fwcfg', name: seed.name };
   throw new AtomlabError(`the libvirt provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { provider: 'libvirt', vm: request.plan.name } });
 }
 
@@ -81,10 +82,10 @@ async function makeDisks(pool: StoragePool, request: CreateRequest, made: string
   const diskPath = await overlay.path().finally(() => overlay.free());
   const seed = seedDrive(request);
   await stat(seed.path);
-  const seedVolume = `${name}-seed.${seed.attachAs === 'cdrom' ? 'iso' : 'img'}`;
+  const seedVolume = `${name}-seed.${{ cdrom: 'iso', disk: 'img', fwcfg: 'ign' }[seed.attachAs]}`;
   const seedPath = await uploadVolume(pool, seedVolume, seed.path);
   made.push(seedVolume);
-  return { base, diskPath, seed: { path: seedPath, attachAs: seed.attachAs } };
+  return { base, diskPath, seed: { ...seed, path: seedPath } };
 }
 
 /** Disks (uploaded through the API), seed and domain definition; not started. */

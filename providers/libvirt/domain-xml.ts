@@ -30,6 +30,8 @@ export interface DomainSpec {
   seedPath?: string;
   /** How the seed drive is attached: a CD-ROM (ISO) or a read-only disk (vfat); default cdrom. */
   seedAs?: 'cdrom' | 'disk';
+  /** A file passed by QEMU's fw_cfg (an Ignition config), as `<sysinfo type='fwcfg'>`. */
+  fwcfg?: { name: string; path: string };
   console: ConsoleWiring | undefined;
   sound: ChosenSound;
   graphics: 'none' | 'vnc' | 'spice';
@@ -109,6 +111,15 @@ function forwardingCommandline(spec: DomainSpec): XmlElement | undefined {
   return el('qemu:commandline', {}, ...args.map((value) => el('qemu:arg', { value })));
 }
 
+/**
+ * fw_cfg entries (libvirt ≥ 6.5; its schema here accepts them, virt-xml-validate says so), so
+ * no qemu:commandline passthrough is needed: QEMU gets -fw_cfg name=…,file=….
+ */
+function fwcfgSysinfo(spec: DomainSpec): XmlElement | undefined {
+  if (!spec.fwcfg) return undefined;
+  return el('sysinfo', { type: 'fwcfg' }, el('entry', { name: spec.fwcfg.name, file: spec.fwcfg.path }));
+}
+
 function graphics(spec: DomainSpec): XmlElement[] {
   if (spec.graphics === 'none') return [el('video', {}, el('model', { type: 'none' }))];
   const model = spec.graphics === 'spice' ? 'qxl' : 'vga';
@@ -137,6 +148,7 @@ export function domainXml(spec: DomainSpec): string {
     el('metadata', {}, el('atomlab:vm', { 'xmlns:atomlab': ATOMLAB_XMLNS, lab: spec.lab, name: spec.vm })),
     el('memory', { unit: 'MiB' }, String(spec.memoryMiB)),
     el('vcpu', {}, String(spec.cpus)),
+    fwcfgSysinfo(spec),
     osElement(spec),
     el('features', {}, el('acpi'), el('apic')),
     spec.accelerator === 'kvm' && el('cpu', { mode: 'host-passthrough' }),

@@ -46,9 +46,12 @@ export interface SpecInput {
   options: LibvirtOptions;
   sound: ChosenSound;
   disk: { path: string; format: 'qcow2' };
-  seed: { path: string; attachAs: 'cdrom' | 'disk' };
+  seed: SeedFile;
   forwards: Forward[];
 }
+
+/** The seed as uploaded: a drive, or an fw_cfg file (Ignition's `opt/com.coreos/config`). Paths on the libvirt host. */
+export type SeedFile = { path: string; attachAs: 'cdrom' | 'disk' } | { path: string; attachAs: 'fwcfg'; name: string };
 
 function networking(input: SpecInput): Networking {
   if (input.options.network) return { kind: 'network', network: input.options.network };
@@ -75,8 +78,7 @@ export function domainSpec(input: SpecInput): DomainSpec {
     accelerator: options.kvm ? 'kvm' : 'qemu',
     diskPath: input.disk.path,
     diskFormat: input.disk.format,
-    seedPath: input.seed.path,
-    seedAs: input.seed.attachAs,
+    ...(input.seed.attachAs === 'fwcfg' ? { fwcfg: { name: input.seed.name, path: input.seed.path } } : { seedPath: input.seed.path, seedAs: input.seed.attachAs }),
     console,
     sound: input.sound,
     graphics: hardware.graphics,

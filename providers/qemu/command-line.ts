@@ -73,7 +73,8 @@ function firmwareArgs(launch: QemuLaunch): string[] {
 }
 
 function seedArgs(seed: SeedAttachment): string[] {
-  if (seed.kind === 'fwcfg') return ['-fw_cfg', `name=${seed.name},file=${seed.path}`];
+  // QEMU's option syntax: a comma inside a value is written twice
+  if (seed.kind === 'fwcfg') return ['-fw_cfg', `name=${seed.name},file=${seed.path.replaceAll(',', ',,')}`];
   if (seed.attachAs === 'disk') return ['-drive', `file=${seed.path},format=raw,if=virtio,readonly=on`];
   return ['-drive', `file=${seed.path},format=raw,media=cdrom,readonly=on`];
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeIso, type IsoTree } from '../../lab/iso9660/index.js';
 import { checkJudged, judgeImage } from '../fixtures/iso-check.js';
+import { propertyParameters } from '../helpers/property.js';
 
 /** A generated file: its size, a seed for its bytes, and whether it is streamed from a path. */
 interface FileSpec {
@@ -84,12 +85,7 @@ test('random trees: isoinfo -R/-J, xorriso -find and xorriso extraction agree wi
         await rm(work, { recursive: true, force: true });
       }
     }),
-    {
-      numRuns: Number(process.env.ATOMLAB_PROPERTY_RUNS ?? 30),
-      // replay a reported failure: ATOMLAB_PROPERTY_SEED=… ATOMLAB_PROPERTY_PATH=…
-      seed: process.env.ATOMLAB_PROPERTY_SEED === undefined ? undefined : Number(process.env.ATOMLAB_PROPERTY_SEED),
-      path: process.env.ATOMLAB_PROPERTY_PATH,
-    },
+    propertyParameters(30),
   );
   t.pass();
 });

@@ -18,7 +18,7 @@ function validate(file: string): Promise<{ ok: boolean; output: string }> {
   });
 }
 
-function spec(hardware: Partial<HardwarePlan>, extra: { uri?: string; network?: string; ports?: PortPlan[]; devices?: string[]; seedAs?: 'cdrom' | 'disk' } = {}): DomainSpec {
+function spec(hardware: Partial<HardwarePlan>, extra: { uri?: string; network?: string; ports?: PortPlan[]; devices?: string[]; seedAs?: 'cdrom' | 'disk' | 'fwcfg' } = {}): DomainSpec {
   const plan = vmPlan({ hardware, ports: extra.ports ?? [] });
   const options = resolveOptions({ uri: extra.uri ?? 'qemu:///system', network: extra.network });
   const forwards = [{ protocol: 'tcp' as const, guest: 22, host: 40022 }, ...(extra.ports ?? []).map((p, i) => ({ protocol: p.protocol, guest: p.guest, host: 41000 + i }))];
@@ -28,7 +28,7 @@ function spec(hardware: Partial<HardwarePlan>, extra: { uri?: string; network?: 
     options,
     sound: chooseSoundModel(plan.hardware.sound, new Set(extra.devices ?? HOST_DEVICES)).model,
     disk: { path: '/pool/atomlab-test-lab-vm1.qcow2', format: 'qcow2' },
-    seed: { path: '/pool/atomlab-test-lab-vm1-seed.iso', attachAs: extra.seedAs ?? 'cdrom' },
+    seed: extra.seedAs === 'fwcfg' ? { path: '/pool/atomlab-test-lab-vm1-seed.ign', attachAs: 'fwcfg', name: 'opt/com.coreos/config' } : { path: '/pool/atomlab-test-lab-vm1-seed.iso', attachAs: extra.seedAs ?? 'cdrom' },
     forwards: options.network ? [] : forwards,
   });
 }
@@ -45,6 +45,7 @@ const CASES: [string, DomainSpec][] = [
   ['spice', spec({ graphics: 'spice', sound: 'ich9', machine: 'q35' })],
   ['three nics', spec({ nics: 3 })],
   ['vfat seed as a read-only disk', spec({}, { seedAs: 'disk' })],
+  ['Ignition config by fw_cfg (sysinfo)', spec({}, { seedAs: 'fwcfg' })],
   ['no nics', spec({ nics: 0 })],
   ['no serial', spec({ serial: false })],
   ['ports', spec({}, { ports: [{ guest: 80, protocol: 'tcp', host: 8080 }, { guest: 53, protocol: 'udp', host: 'auto' }] })],
@@ -68,6 +69,12 @@ for (const [title, domainSpecCase] of CASES) {
     t.true(result.ok, result.output);
   });
 }
+
+test('an Ignition seed is an fw_cfg sysinfo entry, not a drive', (t) => {
+  const xml = domainXml(spec({}, { seedAs: 'fwcfg' }));
+  t.regex(xml, /<sysinfo type='fwcfg'>\s*<entry name='opt\/com\.coreos\/config' file='\/pool\/atomlab-test-lab-vm1-seed\.ign'\/>\s*<\/sysinfo>/);
+  t.notRegex(xml, /device="cdrom"/);
+});
 
 test('the XML keeps ACPI on and picks TCG unless told KVM works', (t) => {
   const xml = domainXml(spec({}));

@@ -6,13 +6,14 @@ const plan: VmPlan = {
   lab: 'lab',
   name: 'vm1',
   hostname: 'vm1',
-  image: { id: 'tiny', title: 'tiny', recipe: 'tiny', compression: 'none', verify: true, user: 'fedora', provisioning: 'cloud-init' },
+  image: { id: 'tiny', title: 'tiny', recipe: 'tiny', compression: 'none', verify: true, user: 'fedora', config: 'cloud-init' },
   provider: { name: 'qemu', options: {} },
   cpus: 2,
   memoryMiB: 512,
   hardware: { sound: 'ich6', firmware: 'bios', machine: 'pc', nics: 1, serial: true, graphics: 'none' },
   login: { user: 'fedora', sshKeys: [] },
   cloudConfig: {},
+  ignition: {},
   metaData: {},
   seed: 'nocloud',
   ports: [],
@@ -65,4 +66,6 @@ test('a vfat seed is a read-only disk, an Ignition config goes in through fw_cfg
   const ignition = args({ paths: { ...paths, seed: { kind: 'fwcfg', name: 'opt/com.coreos/config', path: '/s/config.ign' } } });
   t.regex(ignition, /-fw_cfg name=opt\/com\.coreos\/config,file=\/s\/config\.ign/);
   t.notRegex(ignition, /media=cdrom/);
+  const comma = args({ paths: { ...paths, seed: { kind: 'fwcfg', name: 'opt/com.coreos/config', path: '/s/a,b/config.ign' } } });
+  t.regex(comma, /-fw_cfg name=opt\/com\.coreos\/config,file=\/s\/a,,b\/config\.ign/, 'a comma in the path is doubled, as QEMU\'s option syntax wants');
 });

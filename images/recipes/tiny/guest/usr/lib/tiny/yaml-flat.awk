@@ -95,21 +95,27 @@ function start_block(path, header, owner,   digit) {
   digit = header; gsub(/[^0-9]/, "", digit)
   blk_ind = digit == "" ? 0 : owner + digit; blk_owner = owner; blk_n = 0
 }
-function finish_block(   v, i, line, prev_more) {
+function newlines(n,   s) { s = ""; while (n-- > 0) s = s "\n"; return s }
+# Folding (>): the break between two lines that do not start with white space becomes a space
+# (or, with empty lines between, one newline per empty line); around a more-indented line every
+# break is kept.
+function folded(   v, i, line, more, prev_more, empties, started) {
+  v = ""; empties = 0; started = 0
+  for (i = 1; i <= blk_n; i++) {
+    line = blk_lines[i]
+    if (line == "") { empties++; continue }
+    more = (line ~ /^[ \t]/)
+    if (!started) v = newlines(empties)
+    else if (!more && !prev_more) v = v (empties ? newlines(empties) : " ")
+    else v = v newlines(empties + 1)
+    v = v line; started = 1; prev_more = more; empties = 0
+  }
+  return v (started ? "\n" : "") newlines(empties)
+}
+function finish_block(   v, i) {
   blk = 0
   if (blk_style == "|") { v = ""; for (i = 1; i <= blk_n; i++) v = v blk_lines[i] "\n" }
-  else {
-    v = ""; prev_more = 1
-    for (i = 1; i <= blk_n; i++) {
-      line = blk_lines[i]
-      if (line == "") v = v "\n"
-      else if (line ~ /^[ \t]/ || prev_more || v ~ /\n$/) v = v line
-      else v = v " " line
-      prev_more = (line ~ /^[ \t]/)
-      if (prev_more) v = v "\n"
-    }
-    v = v "\n"
-  }
+  else v = folded()
   if (blk_chomp != "+") sub(/\n+$/, "", v)
   if (blk_chomp == "" && v != "") v = v "\n"
   emit(blk_path, v)

@@ -1,0 +1,16 @@
+export { renderIgnition } from './render-ignition.js';
+export type { IgnitionInput } from './render-ignition.js';
+export { mergeIgnition } from './merge-ignition.js';
+export type { IgnitionConfig } from './merge-ignition.js';
+export { normalizeFragment, ignitionKey } from './normalize-fragment.js';
+export type { NormalizedFragment, NormalizeOptions } from './normalize-fragment.js';
+export { checkFragment } from './check-fragment.js';
+export type { FragmentProblem } from './check-fragment.js';
+export { validateIgnition, requireValidIgnition } from './validate-ignition.js';
+export type { IgnitionFinding, IgnitionVerdict } from './validate-ignition.js';
+export { hashPassword, passwordMatches } from './password-hash.js';
+export { dataUrl } from './data-url.js';
+export { stringifyLocated } from './located-json.js';
+export type { LocatedJson } from './located-json.js';
+export { IGNITION_FWCFG_NAME, GUESTINFO_DATA, GUESTINFO_ENCODING, ignitionGuestinfo, decodeIgnitionGuestinfo, ignitionUserData } from './transports.js';
+export type { GuestinfoEncoding } from './transports.js';
