@@ -10,10 +10,8 @@ import { vmwareOptions } from './vmware/options.js';
  * lab/ imports this file; the CLI's entry point (bin/atomlab.js) hands it to the engine.
  */
 export const providers = new ProviderRegistry([
-  defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./qemu/index.js') }),
-  defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat'], load: () => import('./libvirt/index.js') }),
-  defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
 ]);
