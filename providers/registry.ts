@@ -2,6 +2,7 @@ import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
 import { ec2Options } from './ec2/options.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
+import { virtualboxOptions } from './virtualbox/options.js';
 import { vmwareOptions } from './vmware/options.js';
 
 /**
@@ -12,6 +13,7 @@ import { vmwareOptions } from './vmware/options.js';
 export const providers = new ProviderRegistry([
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
+  defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
   defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, load: () => import('./ec2/index.js') }),
 ]);

@@ -11,6 +11,8 @@ export const CatalogEntrySchema = z
     title: z.string().min(1),
     url: z.string().regex(URL_PATTERN, { error: 'url must be an http(s) or file URL' }).optional(),
     recipe: z.string().regex(/^[a-z0-9-]+$/).optional().describe('built locally from Debian packages (images/recipes/<name>)'),
+    kind: z.enum(['image', 'box']).default('image').describe('box: the file is a Vagrant box whose disk is the image'),
+    boxProvider: z.enum(['libvirt', 'virtualbox']).optional().describe('a box\'s provider (checked against its metadata.json)'),
     digest: z.string().regex(DIGEST, { error: 'digest must be sha256:<64 hex> or sha512:<128 hex>' }).optional(),
     checksumUrl: z.string().regex(URL_PATTERN, { error: 'checksumUrl must be a URL' }).optional(),
     signatureUrl: z.string().regex(URL_PATTERN, { error: 'signatureUrl must be a URL' }).optional(),
@@ -28,6 +30,7 @@ export const CatalogEntrySchema = z
     homepage: z.string().regex(URL_PATTERN).optional(),
     notes: z.string().optional(),
   })
+  .refine((entry) => (entry.kind === 'box') === (entry.boxProvider !== undefined), { error: 'a box entry (kind: box) needs boxProvider, and only a box has one', path: ['boxProvider'] })
   .describe('An atomlab image catalog entry');
 
 export type CatalogEntry = z.output<typeof CatalogEntrySchema>;

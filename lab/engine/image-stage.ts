@@ -22,6 +22,7 @@ export function imageSource(image: ImagePlan): ImageSource {
     keyFile: image.keyFile,
     format: image.format,
     verify: image.verify,
+    box: image.box,
   };
 }
 

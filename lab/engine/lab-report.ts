@@ -35,6 +35,8 @@ export interface CombinationReport {
   lab: string;
   vms: VmReport[];
   serve?: ServeReport[];
+  /** Why this combination did not run (its provider is unavailable on this host). */
+  skipped?: string;
 }
 
 export interface LabReport {
@@ -45,12 +47,17 @@ export interface LabReport {
   serve?: ServeReport[];
   /** A matrix scenario's labs, one per combination, in file order. */
   combinations?: CombinationReport[];
+  /** A combination's lab that was not run, and why. */
+  skipped?: string;
 }
 
 /** One report for a scenario's labs: a plain lab's as it is, a matrix grouped by combination. */
 export function combineReports(lab: string, scenario: string, labs: { report: LabReport; key?: string; values?: Record<string, string> }[]): LabReport {
   if (labs.length === 1 && labs[0]!.key === undefined) return labs[0]!.report;
-  const combinations = labs.map(({ report, key, values }) => ({ key: key ?? '', values: values ?? {}, lab: report.lab, vms: report.vms.map((vm) => ({ ...vm, combination: key })), serve: report.serve }));
+  const combinations = labs.map(({ report, key, values }) => ({
+    key: key ?? '', values: values ?? {}, lab: report.lab, vms: report.vms.map((vm) => ({ ...vm, combination: key })), serve: report.serve,
+    ...(report.skipped ? { skipped: report.skipped } : {}),
+  }));
   return { lab, scenario, vms: combinations.flatMap((c) => c.vms), combinations };
 }
 
@@ -104,6 +111,7 @@ export function renderReport(report: LabReport): string {
 /** The text view: one table per lab (per combination in a matrix). */
 export function renderReports(report: LabReport): string {
   if (!report.combinations) return renderReport(report);
-  const tables = report.combinations.map((c) => renderReport({ lab: `${c.lab} [${Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ')}]`, scenario: report.scenario, vms: c.vms, serve: c.serve }));
+  const title = (c: CombinationReport) => `${c.lab} [${Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ')}]`;
+  const tables = report.combinations.map((c) => (c.skipped ? `${title(c)}: skipped: ${c.skipped}` : renderReport({ lab: title(c), scenario: report.scenario, vms: c.vms, serve: c.serve })));
   return tables.join('\n\n');
 }

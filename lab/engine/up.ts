@@ -11,6 +11,7 @@ import { ensureLabKey } from './vm-seed.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { placeAndCheck, type CapacityOptions } from './place-and-check.js';
 import { earlierFailures, withRetries } from './retries.js';
+import { unavailableProvider } from './unavailable-provider.js';
 
 export interface UpOptions extends SessionOptions, CapacityOptions {
   /** Only these VMs (in every combination of a matrix). */
@@ -84,6 +85,8 @@ export async function up(loaded: LoadedScenario, options: UpOptions): Promise<Up
   const labs = await Promise.all(
     plans.map(async (plan) => {
       try {
+        const skipped = plan.combinationKey ? await unavailableProvider(plan, options.providers) : undefined;
+        if (skipped) return { report: { lab: plan.name, scenario: plan.file, vms: [], skipped }, failures: [] };
         return await upLab(plan, options, limit);
       } catch (error) {
         if (!plan.combinationKey || (error instanceof AtomlabError && error.code === 'BAD_INPUT')) throw error; // not one combination's own failure

@@ -2,3 +2,4 @@ export { withAtomicOutput, writeFileAtomic, assertParentDirectory, temporarySibl
 export type { AtomicOutputOptions } from './atomic-output.js';
 export { acquireLock } from './pid-lock.js';
 export type { PidLockOptions } from './pid-lock.js';
+export { followFile } from './follow-file.js';

@@ -74,6 +74,8 @@ export async function sourceKey(source: ImageSource, expected?: ImageDigest): Pr
     const info = await stat(path);
     identity = `file:${path}:${info.size}:${info.mtimeMs}`;
   }
+  // a box's disk is not the box file: the same digest as a box and as a plain image are two entries
+  if (source.box) identity = `box:${source.box.provider ?? 'any'}:${identity}`;
   return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 

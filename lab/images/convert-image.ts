@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import { withAtomicOutput } from '../files/index.js';
 import type { DiskFormat } from './image-source.js';
 import { qemuImg } from './qemu-img.js';
@@ -21,7 +21,9 @@ export async function convertImage(
   options: ConvertOptions = {},
 ): Promise<string> {
   const suffix = options.subformat ? `${options.subformat}.${target}` : target;
-  const output = options.outputPath ?? join(dirname(base.path), `disk.${suffix}`);
+  // named after the base (disk.qcow2 → disk.vdi in a cache entry; tiny-<hash>.qcow2 → tiny-<hash>.vdi
+  // among the recipes, where several bases share one directory)
+  const output = options.outputPath ?? join(dirname(base.path), `${parse(base.path).name}.${suffix}`);
   if (await stat(output).catch(() => undefined)) return output;
   const subformat = options.subformat ? ['-o', `subformat=${options.subformat}`] : [];
   await withAtomicOutput(output, async (temporary) => {

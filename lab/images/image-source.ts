@@ -25,6 +25,11 @@ export interface ImageSource {
   format?: DiskFormat;
   /** Refuse the image unless a digest or checksum file confirms it. */
   verify: boolean;
+  /**
+   * The file is a Vagrant box: the digest is the .box file's; its boot disk is what is cached.
+   * `provider` (libvirt, virtualbox), when given, must match the box's metadata.json.
+   */
+  box?: { provider?: 'libvirt' | 'virtualbox' };
 }
 
 export interface PullProgress {

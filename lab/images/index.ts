@@ -12,4 +12,6 @@ export type { CachedImage, VerifyReport } from './cache-maintenance.js';
 export type { ImageInfo } from './image-info.js';
 export type { Compression } from './compression.js';
 export { describeProgress } from './describe-progress.js';
+export { unpackBox, ovfDisks } from './vagrant-box.js';
+export type { BoxProvider, BoxMetadata, UnpackedBox } from './vagrant-box.js';
 export { fetchText } from './http-request.js';

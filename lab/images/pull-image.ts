@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import type { ImageDigest, ImageSource, PulledImage, PullOptions } from './image
 import { PartialDownload } from './partial-download.js';
 import { ProgressMeter } from './progress-meter.js';
 import { storeEntry } from './store-entry.js';
+import { sha256Of } from './cache-maintenance.js';
+import { unpackBox } from './vagrant-box.js';
 import { Transfer } from './transfer.js';
 
 const DEFAULTS = { idleTimeoutMs: 30_000, retries: 5, retryDelayMs: 1000 };
@@ -131,7 +133,7 @@ async function receive(pull: Pull, output: string, partial: PartialDownload): Pr
 /** Outputs of earlier pulls of this source that died (we hold its lock, so none is running). */
 async function removeStaleOutputs(layout: CacheLayout, key: string): Promise<void> {
   for (const name of await readdir(layout.tmp)) {
-    if (name.startsWith(`${key}.`)) await rm(join(layout.tmp, name), { force: true });
+    if (name.startsWith(`${key}.`)) await rm(join(layout.tmp, name), { recursive: true, force: true });
   }
 }
 
@@ -151,7 +153,16 @@ async function fetchImage(pull: Pull): Promise<PulledImage> {
   } finally {
     await partial.close();
     await rm(output, { force: true });
+    await rm(`${output}.box`, { recursive: true, force: true });
   }
+}
+
+/** A box's published file is a tar: its boot disk takes its place as the image, hashed anew. */
+async function boxDisk(pull: Pull, output: string): Promise<string> {
+  const unpacked = await unpackBox(output, `${output}.box`, { box: pull.location, provider: pull.source.box!.provider });
+  await rename(unpacked.disk, output);
+  await rm(`${output}.box`, { recursive: true, force: true });
+  return sha256Of(output);
 }
 
 async function finishImage(pull: Pull, transfer: Transfer, output: string): Promise<PulledImage> {
@@ -160,13 +171,14 @@ async function finishImage(pull: Pull, transfer: Transfer, output: string): Prom
   if (expected && published[expected.algorithm] !== expected.hex) {
     throw digestMismatch(pull.location, expected, published[expected.algorithm]!);
   }
+  const sha256 = pull.source.box ? await boxDisk(pull, output) : image.sha256;
   const info = await imageInfo(output);
   checkDownloadedImage(info, pull.source.format, pull.location);
   const meta = {
-    id: pull.id, sha256: image.sha256, format: info.format, virtualSize: info.virtualSize, size: image.size,
+    id: pull.id, sha256, format: info.format, virtualSize: info.virtualSize, size: image.size,
     compression: image.compression, publishedDigest: expected, source: pull.source, createdAt: new Date().toISOString(),
   };
   const path = await storeEntry(pull.layout, output, meta, pull.key);
   if (pull.sourceOnlyKey) await writeRef(pull.layout, { key: pull.sourceOnlyKey, sha256: image.sha256, id: pull.id });
-  return { id: pull.id, path, sha256: image.sha256, format: info.format, virtualSize: info.virtualSize, cached: false };
+  return { id: pull.id, path, sha256, format: info.format, virtualSize: info.virtualSize, cached: false };
 }

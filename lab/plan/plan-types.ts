@@ -26,6 +26,8 @@ export interface ImagePlan {
   path?: string;
   /** Built locally from Debian packages. */
   recipe?: string;
+  /** The file is a Vagrant box (of this provider, when known): its disk is the image. */
+  box?: { provider?: 'libvirt' | 'virtualbox' };
   digest?: { algorithm: 'sha256' | 'sha512'; hex: string };
   checksumUrl?: string;
   signatureUrl?: string;

@@ -24,6 +24,7 @@ export function fromCatalog(entry: CatalogEntry): ImagePlan {
     title: entry.title,
     url: entry.url,
     recipe: entry.recipe,
+    box: entry.kind === 'box' ? { provider: entry.boxProvider } : undefined,
     digest: entry.digest ? parseDigest(entry.digest) : undefined,
     checksumUrl: entry.checksumUrl,
     signatureUrl: entry.signatureUrl,
@@ -40,7 +41,15 @@ export function fromCatalog(entry: CatalogEntry): ImagePlan {
 
 /** Local files (paths, file:// URLs) are trusted as they are unless a digest is given. */
 function remoteUrl(spec: ImageSpec): boolean {
-  return spec.url?.startsWith('http') ?? false;
+  return (spec.url ?? spec.box)?.startsWith('http') ?? false;
+}
+
+const URL = /^(https?|file):\/\/\S+$/;
+
+/** A box given as a URL or a path: the same two ways as an image. */
+function boxLocation(spec: ImageSpec): Pick<ImageSpec, 'url' | 'path'> {
+  if (spec.box === undefined) return { url: spec.url, path: spec.path };
+  return URL.test(spec.box) ? { url: spec.box } : { path: spec.box };
 }
 
 function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
@@ -49,10 +58,11 @@ function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
     ok = false;
     ctx.report(message, key);
   };
-  if (!spec.url === !spec.path) fail('an inline image needs exactly one of url or path');
+  if ([spec.url, spec.path, spec.box].filter((v) => v !== undefined).length !== 1) fail('an inline image needs exactly one of url, path or box');
+  if (spec.provider && spec.box === undefined) fail('provider names a box\'s provider: give box too', 'provider');
   if (spec.sha256 && spec.sha512) fail('give one digest: sha256 or sha512, not both', 'sha512');
   if (remoteUrl(spec) && !spec.sha256 && !spec.sha512 && !spec.checksumUrl && spec.verify !== false) {
-    fail('a remote image needs sha256, sha512 or checksumUrl (or verify: false to trust it unchecked)', 'url');
+    fail('a remote image needs sha256, sha512 or checksumUrl (or verify: false to trust it unchecked)', spec.box === undefined ? 'url' : 'box');
   }
   if (spec.signatureUrl && !spec.keyFile) fail('signatureUrl needs keyFile (the OpenPGP key that signs the checksum file)', 'signatureUrl');
   return ok;
@@ -64,8 +74,9 @@ function inlineId(spec: ImageSpec, location: string): string {
   return `inline-${createHash('sha256').update(basis).digest('hex').slice(0, 12)}`;
 }
 
-function fromInline(spec: ImageSpec, ctx: ImageContext): ImagePlan | undefined {
-  if (!checkInline(spec, ctx)) return undefined;
+function fromInline(given: ImageSpec, ctx: ImageContext): ImagePlan | undefined {
+  if (!checkInline(given, ctx)) return undefined;
+  const spec = { ...given, ...boxLocation(given) };
   const path = spec.path === undefined ? undefined : isAbsolute(spec.path) ? spec.path : resolve(ctx.scenarioDir, spec.path);
   const location = spec.url ?? path!;
   return {
@@ -73,6 +84,7 @@ function fromInline(spec: ImageSpec, ctx: ImageContext): ImagePlan | undefined {
     title: location,
     url: spec.url,
     path,
+    box: spec.box === undefined ? undefined : { provider: spec.provider },
     digest: spec.sha256 ? { algorithm: 'sha256', hex: spec.sha256.toLowerCase() } : spec.sha512 ? { algorithm: 'sha512', hex: spec.sha512.toLowerCase() } : undefined,
     checksumUrl: spec.checksumUrl,
     signatureUrl: spec.signatureUrl,

@@ -34,6 +34,8 @@ export const ImageSpecSchema = z
   .strictObject({
     url: z.string().regex(/^(https?|file):\/\/\S+$/, { error: 'must be an http://, https:// or file:// URL' }).optional(),
     path: z.string().min(1).optional().describe('a local image file (relative to the scenario file)'),
+    box: z.string().min(1).optional().describe('a Vagrant box: an http(s)/file URL or a path (relative to the scenario file); its disk is used'),
+    provider: z.enum(['libvirt', 'virtualbox']).optional().describe('the box\'s provider (libvirt: box.img qcow2; virtualbox: box.ovf + vmdk); checked against its metadata.json'),
     sha256: z.string().regex(HEX64, { error: 'must be 64 hexadecimal digits' }).optional(),
     sha512: z.string().regex(HEX128, { error: 'must be 128 hexadecimal digits' }).optional(),
     checksumUrl: z.string().regex(/^(https?|file):\/\/\S+$/, { error: 'must be an http(s) or file URL' }).optional(),
@@ -44,7 +46,7 @@ export const ImageSpecSchema = z
     user: z.string().regex(USER, { error: 'must be a POSIX user name (lower case letters, digits, _ and -)' }).optional(),
     verify: z.boolean().optional().describe('false accepts a remote image without digest or checksum file'),
   })
-  .describe('an image given inline: url or path, plus a digest or checksum file');
+  .describe('an image given inline: url, path or box, plus a digest or checksum file');
 
 export const ImageRefSchema = z
   .union([z.string().min(1).describe('a catalog id (atomlab images ls --catalog)'), ImageSpecSchema])
