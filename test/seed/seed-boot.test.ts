@@ -27,10 +27,10 @@ vms:
     seed: nocloud-vfat
 `;
 
-/** What the guest's own cloud-init says read its seed: result.json's datasource, and the platform. */
+/** What the guest's own cloud-init says read its seed: result.json's datasource, and `cloud-init query platform` (22.4 names ConfigDrive's `configdrive`). */
 const READ_BY: Record<string, [RegExp, string]> = {
-  'cd-iso': [/^DataSourceConfigDrive .*\[source=\/dev\/sr\d\]/, 'openstack'],
-  'cd-vfat': [/^DataSourceConfigDrive .*\[source=\/dev\/vd[b-z]\]/, 'openstack'],
+  'cd-iso': [/^DataSourceConfigDrive .*\[source=\/dev\/sr\d\]/, 'configdrive'],
+  'cd-vfat': [/^DataSourceConfigDrive .*\[source=\/dev\/vd[b-z]\]/, 'configdrive'],
   'nc-vfat': [/^DataSourceNoCloud \[seed=\/dev\/vd[b-z]\]/, 'nocloud'],
 };
 
