@@ -13,14 +13,14 @@ async function tempDir(t: { teardown: (fn: () => Promise<void>) => void }): Prom
   return dir;
 }
 
-test('RECIPES names the two test guests', (t) => {
-  t.deepEqual(RECIPES.map((r) => r.name), ['tiny', 'cloudinit']);
+test('RECIPES names the three test guests', (t) => {
+  t.deepEqual(RECIPES.map((r) => r.name), ['tiny', 'cloudinit', 'ignition']);
 });
 
 test('an unknown recipe is bad input with the known names in the hint', async (t) => {
   const error = await t.throwsAsync(buildRecipe('fedora-atomic', { cacheDir: '/nonexistent' }), { instanceOf: AtomlabError });
   t.is(error?.code, 'BAD_INPUT');
-  t.regex(error?.hint ?? '', /tiny, cloudinit/);
+  t.regex(error?.hint ?? '', /tiny, cloudinit, ignition/);
 });
 
 test.serial('without apt on PATH an uncached build is a missing-tool error naming the package', async (t) => {
