@@ -96,7 +96,7 @@ const billionLaughs = [
 const UNTRUSTED: [string, string, string][] = [
   ['undefined alias', scenarioText('description: *nope\n'), '2:14: alias *nope has no anchor &nope before it'],
   ['alias bomb', `name: x\n${billionLaughs}description: *i\nvms: [{name: a, image: tiny}]\n`, '7:8: aliases here expand the document by more than 100000 values (an alias bomb?): write the values out instead'],
-  ['100k [', `name: x\nvms: ${'['.repeat(100_000)}\n`, '2:69: nested too deeply: more than 64 levels of lists and mappings'],
+  ['100k [', `name: x\nvms: ${'['.repeat(100_000)}\n`, '2:70: nested too deeply: more than 64 levels of lists and mappings'],
   ['guest port 70000', scenarioText('defaults:\n  ports:\n    "70000": 8080\n'), '4:5: defaults.ports.70000: must be a guest port from 1 to 65535, such as 80 or 53/udp, got "70000" (as a key)'],
   ['guest port 70000/udp', scenarioText('defaults:\n  ports:\n    70000/udp: auto\n'), '4:5: defaults.ports.70000/udp: must be a guest port from 1 to 65535, such as 80 or 53/udp, got "70000/udp" (as a key)'],
   ['empty matrix', scenarioText('matrix: {}\n'), '2:1: matrix: lists no setting: give at least one (such as provider: [qemu, libvirt]), or remove matrix:'],

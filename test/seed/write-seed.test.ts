@@ -107,7 +107,7 @@ test('guestinfo and userdata write nothing: keys and text for the provider', asy
   t.deepEqual(Object.keys(keys.kind === 'keys' ? keys.keys : {}), ['guestinfo.metadata', 'guestinfo.metadata.encoding', 'guestinfo.userdata', 'guestinfo.userdata.encoding']);
   t.deepEqual(await writeSeed({ data, transport: 'userdata', dir }), { kind: 'userdata', transport: 'userdata', text: data.userData });
   await t.throwsAsync(stat(dir));
-  await t.throwsAsync(writeSeed({ data, transport: 'ignition', dir }), { message: /ignition seed is not written/ });
+  await t.throwsAsync(writeSeed({ data, transport: 'ignition', dir }), { message: /no Ignition config was rendered/ });
 });
 
 test('a user-data of several MiB still fits the vfat drive', async (t) => {
