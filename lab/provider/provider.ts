@@ -162,6 +162,30 @@ export function hasSnapshots(provider: Provider): provider is Provider & Snapsho
   return typeof (provider as Partial<Snapshots>).snapshot === 'function';
 }
 
+/** Something in a cloud that carries the lab's tag, or atomlab's image tag. */
+export interface TaggedResource {
+  /** `instance`, `key-pair`, `security-group`, `image`, `snapshot`, `bucket-object`, … */
+  kind: string;
+  id: string;
+  /** The cloud's own word for its state (`running`, `ACTIVE`), when it has one. */
+  state?: string;
+}
+
+/**
+ * An optional ability of billable providers: finding what they made by tag, not by the state
+ * file. `status` lists `labResources` the state does not know (left by a crash or by another
+ * machine); `down` removes them too; `down --images` calls `removeImages`, which removes every
+ * image atomlab uploaded (shared between labs by digest) and returns what it removed.
+ */
+export interface Inventory {
+  labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]>;
+  removeImages(): Promise<TaggedResource[]>;
+}
+
+export function hasInventory(provider: Provider): provider is Provider & Inventory {
+  return typeof (provider as Partial<Inventory>).labResources === 'function' && typeof (provider as Partial<Inventory>).removeImages === 'function';
+}
+
 /** What a host can give a lab: its CPU threads and memory, in MiB. */
 export interface HostResources {
   /** Where the VMs run, for messages (`this machine`, a libvirt URI). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { acquireLock } from '../../lab/files/index.js';
+import type { TaggedResource } from '../../lab/provider/index.js';
 import type { Ec2Client } from './ec2-client.js';
 import { uploadToEbs, type UploadProgress } from './ebs-upload.js';
 
@@ -81,15 +82,15 @@ async function uploadAndRegister(request: AmiRequest, journalPath: string): Prom
 }
 
 /** Deregisters every AMI atomlab uploaded (by tag) and deletes their snapshots; returns what went. */
-export async function removeUploadedImages(client: Ec2Client): Promise<string[]> {
-  const removed: string[] = [];
+export async function removeUploadedImages(client: Ec2Client): Promise<TaggedResource[]> {
+  const removed: TaggedResource[] = [];
   for (const image of await client.images({ tags: { [TAG_ATOMLAB]: 'image' } })) {
     await client.deregisterImage(image.ImageId!);
-    removed.push(image.ImageId!);
+    removed.push({ kind: 'image', id: image.ImageId! });
   }
   for (const snapshot of await client.snapshots({ [TAG_ATOMLAB]: 'image' })) {
     await client.deleteSnapshot(snapshot.id);
-    removed.push(snapshot.id);
+    removed.push({ kind: 'snapshot', id: snapshot.id });
   }
   return removed;
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
-import type { CreateRequest, DiskRequest, Endpoint, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CreateRequest, DiskRequest, Endpoint, LabHooks, LabInfo, LabResource, Inventory, TaggedResource, Probe, Provider, ProviderContext, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { amiName, ensureAmi, removeUploadedImages, TAG_LAB } from './ami-store.js';
 import { Ec2Client } from './ec2-client.js';
@@ -39,7 +39,7 @@ function formatEta(seconds: number | undefined): string {
 }
 
 /** AWS EC2: images through the EBS direct APIs, user-data seeds, a key pair and security group per lab. */
-export class Ec2Provider implements Provider, LabHooks {
+export class Ec2Provider implements Provider, LabHooks, Inventory {
   readonly name = 'ec2';
   private readonly client: Ec2Client;
   private readonly images = new Map<string, Promise<string>>();
@@ -177,12 +177,12 @@ export class Ec2Provider implements Provider, LabHooks {
   }
 
   /** `down --images`: every AMI and snapshot atomlab uploaded to this region. */
-  async removeImages(): Promise<string[]> {
+  async removeImages(): Promise<TaggedResource[]> {
     return removeUploadedImages(this.client);
   }
 
   /** `status`: what carries the lab's tag in the cloud (the caller compares with its state). */
-  async labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<{ kind: string; id: string; state?: string }[]> {
+  async labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
     return taggedResources(this.client, labTag(lab));
   }
 }

@@ -139,7 +139,8 @@ test.serial('an upload cut mid-way fails clearly and the next run resumes at its
 test.serial('down --images removes every uploaded AMI and its snapshot', async (t) => {
   if (missing) return t.pass(missing);
   const removed = await removeUploadedImages(client());
-  t.true(removed.some((id) => id.startsWith('ami-')));
+  t.true(removed.some((resource) => resource.kind === 'image' && resource.id.startsWith('ami-')));
+  t.true(removed.some((resource) => resource.kind === 'snapshot' && resource.id.startsWith('snap-')));
   t.deepEqual(await client().images({ tags: { atomlab: 'image' } }), []);
   t.deepEqual(await client().snapshots({ atomlab: 'image' }), []);
 });
