@@ -42,6 +42,9 @@ export interface ImagePlan {
   config: 'cloud-init' | 'ignition';
   /** With config: ignition, the spec version written (the catalog's `ignition:`). */
   ignitionVersion?: string;
+  /** An image already in a cloud (`image: {ami: …}`, `{glance: …}`, `{gce: …}`): nothing is pulled
+   * or uploaded; only the provider of that cloud can boot it. */
+  cloud?: { kind: 'ami' | 'glance' | 'gce'; id: string };
   /** A CoreOS stream: url, digest, format and compression come from its current build at pull time. */
   stream?: { url: string; architecture: string };
 }
