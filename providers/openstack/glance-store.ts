@@ -84,7 +84,7 @@ async function upload(request: GlanceRequest, id: string): Promise<void> {
     await request.client.uploadImage(id, Readable.toWeb(file) as ReadableStream<Uint8Array>, request.signal);
   } catch (error) {
     file.destroy();
-    throw new AtomlabError(`uploading the image to Glance stopped after ${doneBytes} of ${totalBytes} bytes`, {
+    throw new AtomlabError(`uploading the image to Glance stopped after ${doneBytes} of ${totalBytes} bytes: ${(error as Error).message}`, {
       code: error instanceof AtomlabError ? error.code : 'FAILED',
       context: { provider: 'openstack', image: id, ...(error instanceof AtomlabError ? error.context : {}) },
       cause: error,

@@ -80,7 +80,8 @@ export function serverAddress(server: Server, address: 'public' | 'private', vm:
   const all = Object.values(server.addresses ?? {}).flat();
   const fixed = all.filter((entry) => entry['OS-EXT-IPS:type'] !== 'floating').sort((a, b) => a.version - b.version);
   const floating = all.find((entry) => entry['OS-EXT-IPS:type'] === 'floating');
-  const found = address === 'public' ? (floating?.addr ?? server.accessIPv4 ?? fixed[0]?.addr) : fixed[0]?.addr;
+  // `||`: Nova answers accessIPv4 "" when it is not set
+  const found = address === 'public' ? floating?.addr || server.accessIPv4 || fixed[0]?.addr : fixed[0]?.addr;
   if (!found) {
     throw new AtomlabError(`${vm}: server ${server.id} has no ${address} address yet`, { context: { vm, provider: 'openstack' }, hint: 'name a network (provider: {network: …}) or an external network to take a floating IP from (floatingNetwork: …)' });
   }
