@@ -57,7 +57,8 @@ const servers = () => [...os.cloud.servers.values()];
 
 test.serial('up to down: key pair and group recorded before they are made, image to Glance, a server with base64 user-data and the lab\'s tag, its console\'s host key pinned; nothing left', async (t) => {
   const recordedAt: number[] = [];
-  const cloud = await provider({ floatingNetwork: 'public' });
+  const logged: string[] = [];
+  const cloud = new OpenstackProvider({ ...resolveOpenstackOptions({ cloud: 'recorded', sshFrom: '198.51.100.7/32', floatingNetwork: 'public' }), env: os.env, pollMs: 10, uploadsDir: await mkdtemp(join(tmpdir(), 'atomlab-uploads-')), log: (line) => void logged.push(line) });
   const resources: LabResource[] = [];
   const plan = vmPlan({ lab: 'flow', name: 'vm1', provider: { name: 'openstack', options: {} }, seed: 'userdata', cpus: 1, memoryMiB: 1024, ports: [{ guest: 9090, protocol: 'tcp', host: 'auto' }] });
   await cloud.prepareLab({ ...lab('flow'), publicKey: generateKeyPair('lab').publicKey, vms: [plan] }, async (r) => {
@@ -69,6 +70,7 @@ test.serial('up to down: key pair and group recorded before they are made, image
   const [group] = [...os.cloud.groups.values()].filter((g) => g.name === resources[1]!.id);
   t.deepEqual(group!.security_group_rules.filter((r) => r.direction === 'ingress').map((r) => `${String(r.protocol)}/${String(r.port_range_min)} ${String(r.remote_ip_prefix)}`).sort(), ['tcp/22 198.51.100.7/32', 'tcp/9090 198.51.100.7/32']);
   const ref = await cloud.create({ plan, dir: '/nonexistent', consoleLog: '/nonexistent', base: await qcow2Base(), seed: userDataSeed, labResources: resources });
+  t.true(logged.some((line) => /^vm1: uploading image to Glance: 0\/0 MiB, ETA \d+s$/.test(line)), logged.join('\n'));
   const server = servers().find((s) => s.id === (ref.data as { serverId: string }).serverId)!;
   t.is(server.userData, userData, 'user_data arrived base64-encoded and decodes to the seed');
   t.false(server.configDrive);
