@@ -80,7 +80,7 @@ test.serial('up to down: key pair and group recorded before they are made, image
   await cloud.start(ref);
   t.is(await cloud.state(ref), 'running');
   const endpoint = await cloud.endpoint(ref);
-  t.deepEqual(endpoint, { host: '203.0.113.10', port: 22 }, 'the floating IP, after the console showed the pinned host key');
+  t.deepEqual(endpoint, { host: '127.0.2.10', port: 22 }, 'the floating IP, after the console showed the pinned host key');
   const state = JSON.stringify(ref);
   for (const secret of [OS_PASSWORD, 'PRIVATE KEY', 'gAAAAA']) t.false(state.includes(secret), `no ${secret} in the state`);
   await cloud.stop(ref);
@@ -157,7 +157,7 @@ test.serial('quota exceeded at server create (Nova 403) and at group create (Neu
 });
 
 test.serial('a server that goes to ERROR is a clear error with Nova\'s fault; down removes it', async (t) => {
-  os.cloud.buildFault = 'No valid host was found. There are not enough hosts available.';
+  os.cloud.buildFaults.push('No valid host was found. There are not enough hosts available.');
   const error = await t.throwsAsync(labUp('error'), { instanceOf: AtomlabError });
   t.regex(error.message, /^vm1: server [0-9a-f-]{36} went to ERROR: No valid host was found\. There are not enough hosts available\.$/);
   t.regex(error.hint ?? '', /No valid host/);

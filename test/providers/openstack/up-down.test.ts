@@ -1,5 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OS_PASSWORD } from '../../fixtures/clouds/openstack-cloud.js';
@@ -74,5 +75,32 @@ test.serial('down after a SIGKILLed up removes the server it never recorded, the
   const outputs = [killed, status, down].map((r) => `${r.stdout}${r.stderr}`).join('');
   t.false(outputs.includes(OS_PASSWORD), 'no password in any output');
   t.false(/gAAAAA[0-9a-f]{20}/.test(outputs), 'no token in any output');
+  t.deepEqual(os.cloud.violations, []);
+});
+
+test.serial('up whose server goes to ERROR (twice: the engine recreates a failed VM once) fails with Nova\'s fault, and down leaves nothing', async (t) => {
+  t.timeout(5 * 60_000);
+  const lab = await openstackLab('faulty');
+  os.cloud.buildFaults.push('No valid host was found. There are not enough hosts available.', 'No valid host was found. There are not enough hosts available.');
+  const up = await runCli(['up', '--yes', lab.file], { env: env(), timeoutMs: 180_000 });
+  t.is(up.exitCode, 1, up.stderr);
+  t.regex(up.stderr, /host1: server [0-9a-f-]{36} went to ERROR: No valid host was found\. There are not enough hosts available\./);
+  const down = await runCli(['down', lab.file], { env: env(), timeoutMs: 180_000 });
+  t.is(down.exitCode, 0, down.stderr);
+  t.deepEqual(leftOf('faulty'), { servers: 0, groups: 0, keypairs: 0, floatingIps: 0 });
+  t.false(`${up.stdout}${up.stderr}${down.stdout}${down.stderr}`.includes(OS_PASSWORD));
+});
+
+test.serial('up goes through image, key pair, group, server, floating IP and the console\'s host key to SSH; with no guest to answer, a clear timeout; down leaves nothing', async (t) => {
+  t.timeout(5 * 60_000);
+  const lab = await openstackLab('reach');
+  await writeFile(lab.file, (await readFile(lab.file, 'utf8')).replace('  - name: host1\n', '  - name: host1\n    bootTimeout: 10s\n'));
+  const up = await runCli(['up', '--yes', lab.file], { env: env(), timeoutMs: 180_000 });
+  t.not(up.exitCode, 0);
+  t.regex(up.stderr, /host1: ready \(ssh debian@127\.0\.2\.\d+ -p 22\)[\s\S]*host1: not ready at stage ssh: timed out[\s\S]*-----BEGIN SSH HOST KEY KEYS-----/, 'the console showed the pinned host key; SSH goes to the floating IP');
+  t.is(os.proxy.count(/^POST \/compute\/v2\.1\/servers\/[^/]+\/action$/) > 0, true);
+  const down = await runCli(['down', lab.file], { env: env(), timeoutMs: 180_000 });
+  t.is(down.exitCode, 0, down.stderr);
+  t.deepEqual(leftOf('reach'), { servers: 0, groups: 0, keypairs: 0, floatingIps: 0 });
   t.deepEqual(os.cloud.violations, []);
 });
