@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { labTag, publicCidr as askPublicCidr } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { Ec2Client, Tags } from './ec2-client.js';
 import { isNotFound } from './ec2-errors.js';
@@ -14,10 +14,7 @@ export interface Ec2Resource {
   data: { labTag: string; region: string };
 }
 
-/** The lab's tag value: its name and where its state lives, so two checkouts never share one. */
-export function labTag(lab: { name: string; stateDir: string }): string {
-  return `${lab.name}.${createHash('sha256').update(lab.stateDir).digest('hex').slice(0, 8)}`;
-}
+export { labTag };
 
 export function labTags(tag: string): Tags {
   return { [TAG_ATOMLAB]: 'lab', [TAG_LAB]: tag };
@@ -37,15 +34,7 @@ export function ingressRules(cidr: string, ports: { guest: number; protocol: 'tc
 
 /** This machine's public address as a /32, asked from checkip (what AWS sees connecting). */
 export async function publicCidr(checkIpUrl: string, signal?: AbortSignal): Promise<string> {
-  const answer = await fetch(checkIpUrl, { signal: signal ?? AbortSignal.timeout(15_000) }).then((response) => (response.ok ? response.text() : ''), () => '');
-  const address = answer.trim();
-  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return `${address}/32`;
-  if (/^[0-9a-f:]+$/i.test(address) && address.includes(':')) return `${address}/128`;
-  throw new AtomlabError(`could not learn this machine's public address from ${checkIpUrl}`, {
-    code: 'FAILED',
-    context: { provider: 'ec2' },
-    hint: 'give the address SSH comes from in the scenario: provider: {name: ec2, sshFrom: 203.0.113.7/32}',
-  });
+  return askPublicCidr({ url: checkIpUrl, provider: 'ec2', hint: 'give the address SSH comes from in the scenario: provider: {name: ec2, sshFrom: 203.0.113.7/32}', signal });
 }
 
 export interface PrepareRequest {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatEta, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
@@ -8,8 +9,7 @@ import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { amiName, ensureAmi, removeUploadedImages, TAG_LAB } from './ami-store.js';
 import { Ec2Client } from './ec2-client.js';
 import type { UploadProgress } from './ebs-upload.js';
-import { pinnedHostKey } from './host-key.js';
-import { instanceAddress, launch, newConsoleLines, SIZED_FAMILIES, smallestFitting, waitInstance } from './instances.js';
+import { instanceAddress, launch, SIZED_FAMILIES, smallestFitting, waitInstance } from './instances.js';
 import { labResourceName, labTag, labTags, prepareEc2Lab, publicCidr, taggedResources, teardownEc2Lab } from './lab-resources.js';
 import type { Ec2Options } from './options.js';
 
@@ -32,11 +32,6 @@ export interface Ec2ProviderSettings extends Ec2Options {
 }
 
 const GIB = 1024 ** 3;
-
-function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
-}
 
 /** AWS EC2: images through the EBS direct APIs, user-data seeds, a key pair and security group per lab. */
 export class Ec2Provider implements Provider, LabHooks, Inventory {
