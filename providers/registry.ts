@@ -1,5 +1,6 @@
 import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
 import { ec2Options } from './ec2/options.js';
+import { gceOptions } from './gce/options.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
 import { virtualboxOptions } from './virtualbox/options.js';
@@ -16,4 +17,5 @@ export const providers = new ProviderRegistry([
   defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
   defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, load: () => import('./ec2/index.js') }),
+  defineProvider({ name: 'gce', options: gceOptions, seedTransports: ['userdata'], billable: true, load: () => import('./gce/index.js') }),
 ]);
