@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FirewallsClient, GlobalOperationsClient, ImagesClient, InstancesClient, MachineTypesClient, ZoneOperationsClient, type protos } from '@google-cloud/compute';
+// The clients one by one: the package's index loads all ~100 of Compute's clients (seconds of startup).
+import type { protos } from '@google-cloud/compute';
+import { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
+import { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
+import { ImagesClient } from '@google-cloud/compute/build/src/v1/images_client.js';
+import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
+import { MachineTypesClient } from '@google-cloud/compute/build/src/v1/machine_types_client.js';
+import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import { GoogleAuth, JWT, type AuthClient } from 'google-auth-library';
 import { failureKind, failureOf, gceError, type GoogleFailure } from './gce-errors.js';
 
