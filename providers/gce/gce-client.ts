@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 // The clients one by one: the package's index loads all ~100 of Compute's clients (seconds of startup).
 import type { protos } from '@google-cloud/compute';
@@ -32,6 +35,26 @@ export interface GcePlace {
  */
 export function adcAuth(): GoogleAuth {
   return new GoogleAuth({ scopes: SCOPES });
+}
+
+/**
+ * Where Application Default Credentials would come from, found without a network call: the key
+ * file GOOGLE_APPLICATION_CREDENTIALS names, gcloud's application_default_credentials.json, or
+ * the metadata server when this machine is a Google VM (its DMI product name says so).
+ */
+export function adcSource(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) return env.GOOGLE_APPLICATION_CREDENTIALS;
+  const gcloud = join(env.CLOUDSDK_CONFIG || join(env.HOME || homedir(), '.config', 'gcloud'), 'application_default_credentials.json');
+  if (existsSync(gcloud)) return gcloud;
+  if (env.GCE_METADATA_HOST) return 'the metadata server';
+  const product = (() => {
+    try {
+      return readFileSync('/sys/class/dmi/id/product_name', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  return /Google/.test(product) ? 'the metadata server' : undefined;
 }
 
 async function authClientOf(auth: GoogleAuth): Promise<AuthClient> {

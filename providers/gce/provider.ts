@@ -5,7 +5,7 @@ import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
 import type { CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { checkConsoleHostKey, userDataHostKey } from '../../lab/ssh/index.js';
-import { GceClient } from './gce-client.js';
+import { adcSource, GceClient } from './gce-client.js';
 import { defaultBucket } from './gcs-bucket.js';
 import type { UploadProgress } from './gcs-upload.js';
 import { GoogleHttp } from './google-http.js';
@@ -65,6 +65,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
   /** Project and zone: the scenario's, else GOOGLE_CLOUD_PROJECT / the ADC's project, and CLOUDSDK_COMPUTE_ZONE. */
   where(): Promise<{ project: string; zone: string }> {
     this.place ??= (async () => {
+      if (!adcSource()) throw new AtomlabError('no Google Application Default Credentials on this machine', { code: 'BAD_INPUT', context: { provider: 'gce' }, hint: 'run gcloud auth application-default login, or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file' });
       const project = this.settings.project ?? (await this.client.adcProject());
       const zone = this.settings.zone ?? process.env.CLOUDSDK_COMPUTE_ZONE ?? process.env.GOOGLE_CLOUD_ZONE;
       if (!project) throw new AtomlabError('no Google Cloud project: none in the scenario, GOOGLE_CLOUD_PROJECT or the credentials', { code: 'BAD_INPUT', context: { provider: 'gce' }, hint: 'set provider: {name: gce, project: my-project} (or GOOGLE_CLOUD_PROJECT)' });

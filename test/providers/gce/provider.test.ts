@@ -191,6 +191,21 @@ test.serial('expired or revoked credentials: probe says unavailable and why; lab
   }
 });
 
+test.serial('without Application Default Credentials the probe says so, and what to run, before any network call', async (t) => {
+  const before = { credentials: process.env.GOOGLE_APPLICATION_CREDENTIALS, config: process.env.CLOUDSDK_CONFIG };
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = '';
+  process.env.CLOUDSDK_CONFIG = await mkdtemp(join(tmpdir(), 'atomlab-gcloud-'));
+  try {
+    const seen = recorder.seen.length;
+    const probe = await (await provider()).probe();
+    t.false(probe.available);
+    t.regex(probe.reason ?? '', /^no Google Application Default Credentials on this machine\n {2}hint: run gcloud auth application-default login/);
+    t.is(recorder.seen.length, seen);
+  } finally {
+    Object.assign(process.env, { GOOGLE_APPLICATION_CREDENTIALS: before.credentials, CLOUDSDK_CONFIG: before.config });
+  }
+});
+
 test.serial('image: {gce: …} boots an existing image: nothing is uploaded', async (t) => {
   const gce = await provider();
   const resources: LabResource[] = [];
