@@ -37,3 +37,22 @@ export async function deleteObject(http: GoogleHttp, bucket: string, object: str
 export function objectSource(bucket: string, object: string): string {
   return `https://storage.googleapis.com/${bucket}/${object}`;
 }
+
+/** Names of the objects under a prefix (none when the bucket does not exist). */
+export async function listObjects(http: GoogleHttp, bucket: string, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const url = `${http.storageBase}/storage/v1/b/${encodeURIComponent(bucket)}/o?prefix=${encodeURIComponent(prefix)}&fields=items(name),nextPageToken${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
+    const response = await http.raw({ url, method: 'GET' });
+    if (response.status === 404) {
+      await response.arrayBuffer();
+      return [];
+    }
+    if (!response.ok) throw await http.failure('storage.objects.list', response);
+    const page = (await response.json()) as { items?: { name: string }[]; nextPageToken?: string };
+    names.push(...(page.items ?? []).map((item) => item.name));
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return names;
+}

@@ -5,7 +5,7 @@ import { AtomlabError } from '../../lab/errors/index.js';
 import { acquireLock } from '../../lab/files/index.js';
 import type { TaggedResource } from '../../lab/provider/index.js';
 import type { GceClient, Image } from './gce-client.js';
-import { deleteObject, ensureBucket, objectSource, zoneRegion } from './gcs-bucket.js';
+import { deleteObject, ensureBucket, listObjects, objectSource, zoneRegion } from './gcs-bucket.js';
 import { uploadObject, type UploadProgress } from './gcs-upload.js';
 import type { GoogleHttp } from './google-http.js';
 import { makeImageTarball } from './image-tarball.js';
@@ -87,6 +87,18 @@ async function uploadAndInsert(request: ImageRequest, stem: string): Promise<str
   const metadata = { [LABEL_ATOMLAB]: 'image', [LABEL_DIGEST]: base.digest };
   await uploadObject({ http, bucket: request.bucket, object, path: tarball.path, metadata, journalPath: `${stem}.upload.json`, onProgress: request.onProgress, signal: request.signal, chunkBytes: request.chunkBytes });
   const name = imageName(base.digest);
+  try {
+    await insertAndWait(request, name, object);
+  } finally {
+    await deleteObject(http, request.bucket, object);
+  }
+  await rm(tarball.path, { force: true });
+  return name;
+}
+
+/** images.insert reading the object; the object is deleted after, made or not (the local tarball stays for a retry). */
+async function insertAndWait(request: ImageRequest, name: string, object: string): Promise<void> {
+  const { client, base, project } = request;
   await client.insertImage(project, {
     name,
     description: `atomlab image sha256:${base.digest}`,
@@ -96,14 +108,19 @@ async function uploadAndInsert(request: ImageRequest, stem: string): Promise<str
     guestOsFeatures: [{ type: 'VIRTIO_SCSI_MULTIQUEUE' }],
   });
   await waitReady(request, name);
-  await deleteObject(http, request.bucket, object);
-  await rm(tarball.path, { force: true });
-  return name;
 }
 
-/** `down --images`: deletes every image atomlab made in the project (by label); returns what went. */
-export async function removeUploadedImages(client: GceClient, project: string): Promise<TaggedResource[]> {
+/**
+ * `down --images`: deletes every image atomlab made in the project (by label), and any tarball
+ * object a crash left in the bucket between upload and images.insert; returns what went.
+ */
+export async function removeUploadedImages(request: { client: GceClient; http: GoogleHttp; project: string; bucket: string }): Promise<TaggedResource[]> {
+  const { client, project } = request;
   const removed: TaggedResource[] = [];
+  for (const object of await listObjects(request.http, request.bucket, 'atomlab/')) {
+    await deleteObject(request.http, request.bucket, object);
+    removed.push({ kind: 'bucket-object', id: `gs://${request.bucket}/${object}` });
+  }
   for (const image of await client.images(project, `labels.${LABEL_ATOMLAB} = "image"`)) {
     await client.deleteImage(project, image.name!);
     removed.push({ kind: 'image', id: image.name!, state: image.status ?? undefined });

@@ -127,6 +127,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
     const made = ensureImage({ client: this.client, http: this.http, project, zone, bucket, base, uploadsDir, onProgress: (p) => this.progress(request.plan.name, p), signal, pollMs: this.settings.pollMs, chunkBytes: this.settings.chunkBytes });
     this.images.set(base.digest, made);
     made.catch(() => this.images.delete(base.digest));
+    this.settings.log?.(`${request.plan.name}: image atomlab-${base.digest.slice(0, 12)}… in project ${project} (made once: disk.raw tarball → gs://${bucket} → images.insert)`);
     return made;
   }
 
@@ -218,7 +219,8 @@ export class GceProvider implements Provider, LabHooks, Inventory {
 
   /** `down --images`: every image atomlab made in the project. */
   async removeImages(): Promise<TaggedResource[]> {
-    return removeUploadedImages(this.client, (await this.where()).project);
+    const { project } = await this.where();
+    return removeUploadedImages({ client: this.client, http: this.http, project, bucket: this.settings.bucket ?? defaultBucket(project) });
   }
 
   /** `status`: what carries the lab's label (or name) in the project (the caller compares with its state). */

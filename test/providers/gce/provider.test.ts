@@ -219,10 +219,28 @@ test.serial('image: {gce: …} boots an existing image: nothing is uploaded', as
   t.deepEqual(await gce.labResources(lab('existing')), []);
 });
 
-test.serial('down --images removes every image atomlab made in the project', async (t) => {
+test.serial('an image GCE cannot make is a clear error, and its tarball object does not stay in the bucket', async (t) => {
+  const gce = await provider();
+  recorder.rules.push({ match: (seen) => seen.operation === 'images.insert', action: { kind: 'operation-error', httpStatus: 400, errors: [{ code: 'INVALID_IMAGE_FILE', message: 'The image archive does not contain a file named disk.raw' }] } });
+  const base = await makeRawBase();
+  const plan = vmPlan({ lab: 'badimage', name: 'vm1', provider: { name: 'gce', options: {} }, seed: 'userdata' });
+  const resources: LabResource[] = [];
+  await gce.prepareLab({ ...lab('badimage'), publicKey: labKey.publicKey, vms: [plan] }, async (r) => void resources.push(r));
+  const error = await t.throwsAsync(gce.create({ plan, dir: '/x', consoleLog: '/x', base, seed: { kind: 'userdata', transport: 'userdata', text: userData }, labResources: resources }), { instanceOf: AtomlabError });
+  t.is(error.message, 'Google Cloud call failed (images.insert: INVALID_IMAGE_FILE: The image archive does not contain a file named disk.raw)');
+  t.is(recorder.objects.size, 0);
+  t.false([...recorder.images.keys()].some((name) => name.startsWith(`atomlab-${base.digest.slice(0, 40)}`)));
+  await gce.teardownLab(lab('badimage'), resources);
+});
+
+test.serial('down --images removes every image atomlab made in the project, and a tarball a crash left in the bucket', async (t) => {
   const gce = await provider();
   t.true(recorder.images.size >= 1);
+  recorder.objects.set('atomlab-atomlab-test-1/atomlab/left-by-a-crash.tar.gz', Buffer.from('x'));
+  recorder.objects.set('atomlab-atomlab-test-1/someone-elses.tar.gz', Buffer.from('y'));
   const removed = await gce.removeImages();
-  t.true(removed.length >= 1 && removed.every((r) => r.kind === 'image' && r.id.startsWith('atomlab-')));
+  t.deepEqual(removed.filter((r) => r.kind === 'bucket-object'), [{ kind: 'bucket-object', id: 'gs://atomlab-atomlab-test-1/atomlab/left-by-a-crash.tar.gz' }]);
+  t.true(removed.filter((r) => r.kind === 'image').length >= 1 && removed.every((r) => r.kind === 'bucket-object' || r.id.startsWith('atomlab-')));
   t.is(recorder.images.size, 0);
+  t.deepEqual([...recorder.objects.keys()], ['atomlab-atomlab-test-1/someone-elses.tar.gz'], 'only atomlab\'s own objects');
 });
