@@ -80,7 +80,7 @@ export async function ensureImage(request: ImageRequest): Promise<string> {
 }
 
 async function uploadAndInsert(request: ImageRequest, stem: string): Promise<string> {
-  const { client, http, base, project } = request;
+  const { http, base, project } = request;
   const object = `atomlab/${base.digest}.tar.gz`;
   const tarball = await makeImageTarball({ raw: base.path, out: `${stem}.tar.gz`, signal: request.signal });
   await ensureBucket(http, { project, bucket: request.bucket, location: zoneRegion(request.zone), signal: request.signal });
