@@ -191,9 +191,13 @@ export class GceClient {
     return this.call('instances.get', ({ instances }) => instances.get({ project, zone, instance: name })).then(([found]) => found, orUndefinedIfNotFound);
   }
 
-  async instances(project: string, zone: string, filter: string): Promise<Instance[]> {
-    const [found] = await this.call('instances.list', ({ instances }) => instances.list({ project, zone, filter }, { autoPaginate: true }));
-    return found;
+  /** The project's instances in every zone that match the filter (so a lab is found even after its zone changed). */
+  async instancesEverywhere(project: string, filter: string): Promise<Instance[]> {
+    return this.call('instances.aggregatedList', async ({ instances }) => {
+      const found: Instance[] = [];
+      for await (const [, scoped] of instances.aggregatedListAsync({ project, filter })) found.push(...(scoped.instances ?? []));
+      return found;
+    });
   }
 
   async insertInstance(project: string, zone: string, instance: Instance): Promise<void> {

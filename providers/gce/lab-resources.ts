@@ -94,15 +94,16 @@ export async function prepareGceLab(request: PrepareRequest): Promise<void> {
 }
 
 /**
- * Everything of the lab, found by label and name (not only what the state knows, so an up killed
+ * Everything of the lab, found by label (in every zone) and name (not only what the state knows, so an up killed
  * between instances.insert and writing its state leaves nothing behind): instances deleted (each
  * delete operation ends when the instance and its boot disk are gone), then the firewall rule.
  * Already gone is fine. Returns what went.
  */
-export async function teardownGceLab(request: { client: GceClient; project: string; zone: string; tag: string }): Promise<string[]> {
-  const { client, project, zone, tag } = request;
+export async function teardownGceLab(request: { client: GceClient; project: string; tag: string }): Promise<string[]> {
+  const { client, project, tag } = request;
   const removed: string[] = [];
-  for (const instance of await client.instances(project, zone, labelFilter(tag))) {
+  for (const instance of await client.instancesEverywhere(project, labelFilter(tag))) {
+    const zone = String(instance.zone).split('/').pop()!;
     await client.instanceAction('delete', { project, zone, name: instance.name! }).catch(ignoreNotFound);
     removed.push(instance.name!);
   }
@@ -123,8 +124,8 @@ function ignoreNotFound(error: unknown): void {
 }
 
 /** Things of the lab in the cloud, for `status` to show what the state does not know. */
-export async function taggedResources(request: { client: GceClient; project: string; zone: string; tag: string }): Promise<TaggedResource[]> {
-  const instances = (await request.client.instances(request.project, request.zone, labelFilter(request.tag))).map((i) => ({ kind: 'instance', id: i.name!, state: i.status ?? undefined }));
+export async function taggedResources(request: { client: GceClient; project: string; tag: string }): Promise<TaggedResource[]> {
+  const instances = (await request.client.instancesEverywhere(request.project, labelFilter(request.tag))).map((i) => ({ kind: 'instance', id: i.name!, state: i.status ?? undefined }));
   const firewall = await request.client.firewall(request.project, labResourceName(request.tag));
   return [...instances, ...(firewall ? [{ kind: 'firewall', id: firewall.name! }] : [])];
 }

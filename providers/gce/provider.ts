@@ -98,10 +98,10 @@ export class GceProvider implements Provider, LabHooks, Inventory {
   }
 
   async teardownLab(lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void> {
-    const { project, zone } = await this.where();
+    const { project } = await this.where();
     const tags = new Set(resources.map((resource) => (resource.data as { labTag?: string }).labTag).filter((tag): tag is string => Boolean(tag)));
     tags.add(labTag(lab));
-    for (const tag of tags) await teardownGceLab({ client: this.client, project, zone, tag });
+    for (const tag of tags) await teardownGceLab({ client: this.client, project, tag });
   }
 
   private progress(vm: string, progress: UploadProgress): void {
@@ -225,7 +225,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
 
   /** `status`: what carries the lab's label (or name) in the project (the caller compares with its state). */
   async labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
-    const { project, zone } = await this.where();
-    return taggedResources({ client: this.client, project, zone, tag: labTag(lab) });
+    const { project } = await this.where();
+    return taggedResources({ client: this.client, project, tag: labTag(lab) });
   }
 }

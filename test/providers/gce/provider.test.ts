@@ -127,6 +127,15 @@ test.serial('a second lab reuses the image found by its digest label; the consol
   t.deepEqual(await gce.labResources(lab('flow2')), []);
 });
 
+test.serial('down finds the lab\'s instances in every zone: a scenario whose zone changed after up leaves nothing behind', async (t) => {
+  const { ref, resources } = await labUp('moved');
+  const elsewhere = new GceProvider({ ...resolveGceOptions({ zone: 'us-central1-a', endpoint: recorder.endpoint, sshFrom: '198.51.100.7/32' }), pollMs: 5 });
+  t.deepEqual((await elsewhere.labResources(lab('moved'))).map((r) => r.kind).sort(), ['firewall', 'instance']);
+  await elsewhere.teardownLab(lab('moved'), resources);
+  t.false(recorder.instances.has(instanceName(ref)));
+  t.deepEqual(await elsewhere.labResources(lab('moved')), []);
+});
+
 test.serial('a serial console showing another host key is refused', async (t) => {
   const { gce, ref, resources } = await labUp('impostor');
   recorder.serial.set(instanceName(ref), await cloudInitConsole([generateKeyPair('root@impostor').publicKey]));
@@ -164,9 +173,9 @@ test.serial('a rate limit is retried, and one that persists is a clear error', a
   const before = recorder.count('firewalls.get');
   await gce.prepareLab({ ...lab('rate'), publicKey: labKey.publicKey, vms: [] }, async () => undefined);
   t.is(recorder.count('firewalls.get') - before, 2, 'answered 429 once, then retried');
-  recorder.rules.push({ match: (seen) => seen.operation === 'instances.list', action: { kind: 'answer', status: 429, body: limited.body, headers: limited.headers }, times: 10 });
+  recorder.rules.push({ match: (seen) => seen.operation === 'instances.aggregatedList', action: { kind: 'answer', status: 429, body: limited.body, headers: limited.headers }, times: 10 });
   const error = await t.throwsAsync(gce.labResources(lab('rate')), { instanceOf: AtomlabError });
-  t.is(error.message, 'Google kept rate-limiting the requests (instances.list: rateLimitExceeded: Rate Limit Exceeded)');
+  t.is(error.message, 'Google kept rate-limiting the requests (instances.aggregatedList: rateLimitExceeded: Rate Limit Exceeded)');
   t.is(error.context.attempts, 4);
   recorder.rules.length = 0;
   await gce.teardownLab(lab('rate'), []);
