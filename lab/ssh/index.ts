@@ -5,4 +5,3 @@ export { parsePublicKey, fingerprint } from './public-key.js';
 export type { PublicKey } from './public-key.js';
 export { consoleHostKeys, checkConsoleHostKey } from './console-host-keys.js';
 export type { ConsoleHostKeyCheck } from './console-host-keys.js';
-export { userDataHostKey } from './user-data-host-key.js';

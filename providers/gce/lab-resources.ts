@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { AtomlabError } from '../../lab/errors/index.js';
 import type { TaggedResource } from '../../lab/provider/index.js';
 import type { Firewall, GceClient } from './gce-client.js';
 import { isNotFound } from './gce-errors.js';
@@ -63,15 +62,6 @@ export function firewallRule(request: { tag: string; project: string; network: s
     targetTags: [labResourceName(request.tag)],
     allowed: [...byProtocol].map(([protocol, ports]) => ({ IPProtocol: protocol, ports: [...ports].sort((a, b) => Number(a) - Number(b)) })),
   };
-}
-
-/** This machine's public address as a /32 (or /128), asked from a checkip service. */
-export async function publicCidr(checkIpUrl: string, signal?: AbortSignal): Promise<string> {
-  const answer = await fetch(checkIpUrl, { signal: signal ?? AbortSignal.timeout(15_000) }).then((response) => (response.ok ? response.text() : ''), () => '');
-  const address = answer.trim();
-  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return `${address}/32`;
-  if (/^[0-9a-f:]+$/i.test(address) && address.includes(':')) return `${address}/128`;
-  throw new AtomlabError(`could not learn this machine's public address from ${checkIpUrl}`, { code: 'FAILED', context: { provider: 'gce' }, hint: 'give the address SSH comes from in the scenario: provider: {name: gce, sshFrom: 203.0.113.7/32}' });
 }
 
 export interface PrepareRequest {

@@ -4,14 +4,15 @@ import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
 import type { CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
-import { checkConsoleHostKey, userDataHostKey } from '../../lab/ssh/index.js';
+import { pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
+import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { adcSource, GceClient } from './gce-client.js';
 import { defaultBucket } from './gcs-bucket.js';
 import type { UploadProgress } from './gcs-upload.js';
 import { GoogleHttp } from './google-http.js';
 import { ensureImage, removeUploadedImages } from './image-store.js';
 import { instanceAddress, instanceResource, smallestFitting, waitInstance } from './instances.js';
-import { gceSafe, type GceResource, instanceName, labLabels, labResourceName, labTag, prepareGceLab, publicCidr, taggedResources, teardownGceLab } from './lab-resources.js';
+import { gceSafe, type GceResource, instanceName, labLabels, labResourceName, labTag, prepareGceLab, taggedResources, teardownGceLab } from './lab-resources.js';
 import type { GceOptions } from './options.js';
 
 /** What a GCE VM's state keeps: names and public facts only, never credentials or user-data. */
@@ -92,7 +93,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
 
   async prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>, signal?: AbortSignal): Promise<void> {
     const { project } = await this.where();
-    const cidr = this.settings.sshFrom ?? (await publicCidr(this.settings.checkIpUrl, signal));
+    const cidr = this.settings.sshFrom ?? (await publicCidr({ url: this.settings.checkIpUrl, provider: 'gce', hint: 'give the address SSH comes from in the scenario: provider: {name: gce, sshFrom: 203.0.113.7/32}', signal }));
     const ports = lab.vms.flatMap((vm) => vm.ports.map((port) => ({ guest: port.guest, protocol: port.protocol })));
     await prepareGceLab({ client: this.client, project, tag: labTag(lab), publicKey: lab.publicKey, network: this.settings.network, cidr, ports, record });
   }
@@ -149,7 +150,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
     const sshKey = `${plan.login.user}:${recorded.publicKey.trim()}`;
     const spec = { project, zone, name, vm: plan.name, machineType: await this.machineType(plan, project, zone), image, diskGiB: plan.diskBytes ? Math.ceil(plan.diskBytes / GIB) : undefined, diskType: this.settings.diskType, network: this.settings.network, subnet: this.settings.subnet, address: this.settings.address, networkTag: labResourceName(tag), labels, userData: seed.text, sshKey };
     await this.client.insertInstance(project, zone, instanceResource(spec));
-    const data: GceVmData = { project, zone, instance: name, labTag: tag, address: this.settings.address, hostKey: userDataHostKey(seed.text) };
+    const data: GceVmData = { project, zone, instance: name, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(seed.text) };
     return { provider: 'gce', lab: plan.lab, name: plan.name, data: { ...data } };
   }
 
