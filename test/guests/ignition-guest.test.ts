@@ -35,6 +35,7 @@ vms:
         files:
           - path: /etc/motd
             mode: 0640
+            overwrite: true
             contents: { inline: "from the scenario\\n" }
 `;
 }
