@@ -46,12 +46,21 @@ function providerPlan(ref: ProviderRef): ProviderPlan {
   return { name, options };
 }
 
-/** `seed: auto` becomes the provider's first transport (Ignition for Ignition images); others must be ones it carries. */
+/**
+ * `seed: auto` becomes the provider's first transport, or Ignition for an image configured by
+ * Ignition (refused, at the image, by a provider that cannot carry it); others must be ones it carries.
+ */
 function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider: ProviderPlan, image: ImagePlan): SeedTransport | undefined {
   const carried = ctx.options.providers.get(provider.name).seedTransports;
   const asked = settings.seed ?? 'auto';
-  if (asked === 'auto') return image.config === 'ignition' ? 'ignition' : carried[0];
-  if (carried.includes(asked)) return asked;
+  if (asked === 'auto' && image.config !== 'ignition') return carried[0];
+  const wanted = asked === 'auto' ? 'ignition' : asked;
+  if (carried.includes(wanted)) return wanted;
+  if (asked === 'auto') {
+    const able = ctx.options.providers.providers.filter((p) => p.seedTransports.includes('ignition')).map((p) => p.name);
+    ctx.problems.at(sourcePath(ctx, index, 'image'), `image ${image.id} is configured by Ignition, which provider ${provider.name} cannot carry (it takes ${carried.join(', ')}): use ${able.join(' or ')}`);
+    return undefined;
+  }
   ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);
   return undefined;
 }
