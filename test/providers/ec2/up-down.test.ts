@@ -5,36 +5,22 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
-import { isolateAwsEnvironment, TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
-import { startFaultProxy, type FaultProxy } from '../../fixtures/clouds/fault-proxy.js';
-import { motoMissing, startMoto, type MotoServer } from '../../fixtures/clouds/moto-server.js';
+import { TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
+import { motoSession } from '../../fixtures/clouds/moto-session.js';
 import { labDir } from '../../helpers/lab.js';
 import { BIN, runCli } from '../../helpers/run-cli.js';
 
-const missing = await motoMissing();
-let moto: MotoServer;
-let proxy: FaultProxy;
-let profile: string;
+const aws = await motoSession(test);
+const { missing } = aws;
 
-test.before(async () => {
-  if (missing) return;
-  profile = (await isolateAwsEnvironment()).profile;
-  moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
-});
-test.after.always(async () => {
-  await proxy?.close();
-  await moto?.stop();
-});
-
-const env = () => ({ ...process.env, AWS_PROFILE: profile }) as Record<string, string>;
+const env = () => aws.env();
 
 async function ec2Lab(name: string): Promise<{ dir: string; file: string }> {
   const lab = await labDir(
     [
       `name: ${name}`,
       'defaults:',
-      `  provider: {name: ec2, region: us-east-1, endpoint: "${proxy.endpoint}", sshFrom: 198.51.100.7/32, instanceType: t3.micro}`,
+      `  provider: {name: ec2, region: us-east-1, endpoint: "${aws.proxy.endpoint}", sshFrom: 198.51.100.7/32, instanceType: t3.micro}`,
       '  image: {path: disk.raw, format: raw, verify: false, user: fedora}',
       'vms:',
       '  - name: host1',
@@ -46,7 +32,7 @@ async function ec2Lab(name: string): Promise<{ dir: string; file: string }> {
   return lab;
 }
 
-const client = () => new Ec2Client({ region: 'us-east-1', profile, endpoint: moto.endpoint });
+const client = () => new Ec2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint });
 
 async function tagged(name: string) {
   const instances = (await client().instances({ tags: { atomlab: 'lab' } })).filter((i) => i.Tags?.some((tag) => tag.Key === 'atomlab:lab' && tag.Value?.startsWith(`${name}.`)) && i.State?.Name !== 'terminated');
@@ -58,21 +44,21 @@ async function tagged(name: string) {
 test.serial('up without a terminal and without --yes refuses before creating anything billable', async (t) => {
   if (missing) return t.pass(missing);
   const lab = await ec2Lab('refused');
-  const before = proxy.seen.length;
+  const before = aws.proxy.seen.length;
   const result = await runCli(['up', lab.file], { env: env(), timeoutMs: 120_000 });
   t.is(result.exitCode, 2, result.stderr);
   t.regex(result.stderr, /This creates resources that cost money[\s\S]*refused on ec2: 1 VM\(s\): host1 \(1 CPU/);
   t.regex(result.stderr, /refusing to create billable cloud resources without a terminal to ask[\s\S]*--yes/);
-  t.is(proxy.seen.length, before, 'not one AWS call');
+  t.is(aws.proxy.seen.length, before, 'not one AWS call');
 });
 
 test.serial('down after a SIGKILLed up removes the instance it never recorded, the group and the key pair, found by tag', async (t) => {
   if (missing) return t.pass(missing);
   t.timeout(5 * 60_000);
   const lab = await ec2Lab('killed');
-  proxy.rules.push({ match: (seen) => seen.operation === 'RunInstances', action: { kind: 'hold' }, times: 1 });
+  aws.proxy.rules.push({ match: (seen) => seen.operation === 'RunInstances', action: { kind: 'hold' }, times: 1 });
   const up = execa(process.execPath, [BIN, 'up', '--yes', lab.file], { env: env(), reject: false, input: '' });
-  while (proxy.count('RunInstances') === 0 && up.exitCode === null) await sleep(100);
+  while (aws.proxy.count('RunInstances') === 0 && up.exitCode === null) await sleep(100);
   await sleep(500);
   const launched = await tagged('killed');
   up.kill('SIGKILL');
