@@ -15,5 +15,5 @@ export const providers = new ProviderRegistry([
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
   defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
-  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, load: () => import('./ec2/index.js') }),
+  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, cloudImages: ['ami'], load: () => import('./ec2/index.js') }),
 ]);
