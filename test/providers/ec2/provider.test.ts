@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { generateKeyPair } from '../../../lab/cidata/index.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
 import type { LabResource, VmRef } from '../../../lab/provider/index.js';
+import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
 import { Ec2Provider } from '../../../providers/ec2/provider.js';
 import { resolveEc2Options } from '../../../providers/ec2/options.js';
 import { TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
@@ -33,12 +34,15 @@ async function rawBase(): Promise<{ path: string; format: 'raw'; digest: string;
   return { path, format: 'raw', digest: createHash('sha256').update(data).digest('hex'), virtualBytes: data.length };
 }
 
-async function labUp(name: string): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
+/** A lab of one VM, up: from an uploaded image, or from an AMI named as the image (`image: {ami: …}`: no base disk). */
+async function labUp(name: string, ami?: string): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
   const ec2 = await provider();
   const resources: LabResource[] = [];
-  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata' });
+  const image = ami ? { id: `ami:${ami}`, title: `EC2 AMI ${ami}`, cloud: { kind: 'ami' as const, id: ami }, compression: 'none' as const, verify: false, user: 'fedora', config: 'cloud-init' as const } : undefined;
+  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata', ...(image ? { image } : {}) });
   await ec2.prepareLab({ name, stateDir: `/tmp/${name}/.atomlab`, publicKey: generateKeyPair('lab').publicKey, vms: [plan] }, async (r) => void resources.push(r));
-  const ref = await ec2.create({ plan, dir: '/nonexistent', consoleLog: '/nonexistent', base: await rawBase(), seed: { kind: 'userdata', transport: 'userdata', text: userData }, labResources: resources });
+  const request = { plan, dir: '/nonexistent', consoleLog: '/nonexistent', seed: { kind: 'userdata' as const, transport: 'userdata' as const, text: userData }, labResources: resources };
+  const ref = await ec2.create(ami ? request : { ...request, base: await rawBase() });
   await ec2.start(ref);
   return { ec2, ref, resources };
 }
@@ -115,4 +119,50 @@ test.serial('a rate limit with Retry-After is waited out by the SDK; one that pe
   t.regex(error.message, /AWS kept throttling the requests after 4 attempts/);
   aws.proxy.rules.length = 0;
   await ec2.teardownLab({ name: 'rate', stateDir: '/tmp/rate' }, []);
+});
+
+const lab = (name: string) => ({ name, stateDir: `/tmp/${name}/.atomlab` });
+
+async function instanceOf(ref: VmRef) {
+  const client = new Ec2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint });
+  const [instance] = await client.instances({ ids: [(ref.data as { instanceId: string }).instanceId] });
+  return instance!;
+}
+
+test.serial('image: {ami: …} boots that AMI, uploading nothing; an AMI not in the region is refused before any launch', async (t) => {
+  if (missing) return t.pass(missing);
+  const first = await labUp('ami1');
+  const ami = (await instanceOf(first.ref)).ImageId!;
+  const starts = aws.proxy.count('POST /snapshots');
+  const named = await labUp('ami2', ami);
+  t.is(aws.proxy.count('POST /snapshots'), starts, 'nothing uploaded');
+  t.is((await instanceOf(named.ref)).ImageId, ami);
+  const launches = aws.proxy.count('RunInstances');
+  const error = await t.throwsAsync(labUp('ami3', 'ami-0123456789abcdef0'), { instanceOf: AtomlabError });
+  t.regex(error.message, /^vm1: AMI ami-0123456789abcdef0 is not in us-east-1/);
+  t.regex(error.hint ?? '', /AMI ids differ per region/);
+  t.is(aws.proxy.count('RunInstances'), launches, 'no instance launched');
+  for (const name of ['ami1', 'ami2', 'ami3']) await first.ec2.removeLabResources(lab(name));
+  t.deepEqual(await first.ec2.labResources(lab('ami2')), []);
+});
+
+test.serial('snapshots of the root volume: taken, listed, deleted, and removed with the lab by tag; revert is refused, saying why', async (t) => {
+  if (missing) return t.pass(missing);
+  const { ec2, ref } = await labUp('snap1');
+  await ec2.snapshot(ref, 'before');
+  await ec2.snapshot(ref, 'after');
+  t.deepEqual((await ec2.listSnapshots(ref)).sort(), ['after', 'before']);
+  await t.throwsAsync(ec2.snapshot(ref, 'before'), { message: 'vm1 already has a snapshot named before' });
+  const revert = await t.throwsAsync(ec2.revert(ref, 'before'), { instanceOf: AtomlabError });
+  t.regex(revert.message, /^ec2 cannot revert vm1 yet: reverting needs CreateReplaceRootVolumeTask/);
+  t.is(revert.code, 'BAD_INPUT');
+  await ec2.deleteSnapshot(ref, 'after');
+  t.deepEqual(await ec2.listSnapshots(ref), ['before']);
+  await t.throwsAsync(ec2.deleteSnapshot(ref, 'after'), { message: 'vm1 has no snapshot named after' });
+  const tagged = await ec2.labResources(lab('snap1'));
+  t.deepEqual(tagged.map((r) => r.kind).sort(), ['instance', 'key-pair', 'security-group', 'snapshot']);
+  const removed = await ec2.removeLabResources(lab('snap1'));
+  t.deepEqual(removed.map((r) => r.kind).sort(), ['instance', 'key-pair', 'security-group', 'snapshot']);
+  t.deepEqual(await ec2.labResources(lab('snap1')), [], 'nothing billable left');
+  t.deepEqual(await ec2.removeLabResources(lab('snap1')), [], 'idempotent');
 });
