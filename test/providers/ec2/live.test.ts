@@ -15,7 +15,8 @@ const live = process.env.ATOMLAB_LIVE_EC2 === '1';
   t.timeout(60 * 60_000);
   const scenario = parse(await readFile(join(ROOT, 'scenarios/quickstart.yaml'), 'utf8')) as { defaults: Record<string, unknown> };
   const ami = process.env.ATOMLAB_LIVE_EC2_AMI;
-  scenario.defaults.provider = { name: 'ec2', ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}), ...(ami ? { ami } : {}) };
+  scenario.defaults.provider = { name: 'ec2', ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}) };
+  if (ami) scenario.defaults.image = { ami, user: process.env.ATOMLAB_LIVE_EC2_USER ?? 'fedora' };
   const lab = await labDir('');
   await writeFile(lab.file, stringify(scenario));
   try {
@@ -26,5 +27,7 @@ const live = process.env.ATOMLAB_LIVE_EC2 === '1';
   } finally {
     const down = await runCli(['down', lab.file], { timeoutMs: 30 * 60_000, env: process.env as Record<string, string> });
     t.is(down.exitCode, 0, down.stderr);
+    const left = await runCli(['status', '--json', lab.file], { timeoutMs: 5 * 60_000, env: process.env as Record<string, string> });
+    t.is((JSON.parse(left.stdout) as { untracked?: unknown }).untracked, undefined, 'nothing tagged with the lab is left');
   }
 });
