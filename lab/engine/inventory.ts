@@ -30,12 +30,19 @@ export function providersOfPlan(plan: LabPlan | undefined): ProviderPlan[] {
   return plan ? plan.vms.map((vm) => vm.provider) : [];
 }
 
+/** A billable provider with Inventory, loaded with one lab's options; or why it could not be. */
+interface Loaded {
+  name: string;
+  provider?: Provider & Inventory;
+  error?: unknown;
+}
+
 /** The billable providers with Inventory among these, each distinct name and options loaded once. */
-async function inventories(plans: ProviderPlan[], registry: ProviderRegistry): Promise<{ name: string; provider: Provider & Inventory }[]> {
+async function inventories(plans: ProviderPlan[], registry: ProviderRegistry): Promise<Loaded[]> {
   const distinct = new Map<string, ProviderPlan>();
   for (const plan of plans) if (registry.names().includes(plan.name) && registry.get(plan.name).billable) distinct.set(`${plan.name}:${JSON.stringify(plan.options)}`, plan);
-  const loaded = await Promise.all([...distinct.values()].map(async (plan) => ({ name: plan.name, provider: await registry.load(plan.name, plan.options) })));
-  return loaded.flatMap(({ name, provider }) => (hasInventory(provider) ? [{ name, provider }] : []));
+  const loaded = await Promise.all([...distinct.values()].map((plan) => registry.load(plan.name, plan.options).then((provider) => ({ name: plan.name, provider }), (error: unknown) => ({ name: plan.name, error }))));
+  return loaded.flatMap((found): Loaded[] => ('error' in found ? [found] : hasInventory(found.provider) ? [{ name: found.name, provider: found.provider }] : []));
 }
 
 /** Every id the state holds: recorded lab resources', and the string values of its VMs' refs (instance ids). */
@@ -45,24 +52,25 @@ function knownIds(state: LabState | undefined): Set<string> {
   return new Set([...refs, ...resources].filter((value): value is string => typeof value === 'string'));
 }
 
-async function ask(name: string, run: () => Promise<TaggedResource[]>): Promise<TaggedReport> {
+async function ask(found: Loaded, run: (provider: Provider & Inventory) => Promise<TaggedResource[]>): Promise<TaggedReport> {
   try {
-    return { provider: name, resources: await run() };
+    if (!found.provider) throw found.error;
+    return { provider: found.name, resources: await run(found.provider) };
   } catch (error) {
-    return { provider: name, resources: [], error: error instanceof Error ? error.message : String(error) };
+    return { provider: found.name, resources: [], error: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /** `status`: per provider, what carries the lab's tag that the state does not know (only providers with something to say). */
 export async function untrackedResources(lab: LabTarget, state: LabState | undefined, plans: ProviderPlan[], registry: ProviderRegistry): Promise<TaggedReport[]> {
   const known = knownIds(state);
-  const reports = await Promise.all((await inventories(plans, registry)).map(({ name, provider }) => ask(name, async () => (await provider.labResources(lab)).filter((resource) => !known.has(resource.id)))));
+  const reports = await Promise.all((await inventories(plans, registry)).map((found) => ask(found, async (provider) => (await provider.labResources(lab)).filter((resource) => !known.has(resource.id)))));
   return reports.filter((report) => report.error !== undefined || report.resources.length > 0);
 }
 
 /** Runs one removal on every provider; what each removed, or every failure thrown together. */
-async function removeEach(found: { name: string; provider: Provider & Inventory }[], remove: (provider: Provider & Inventory) => Promise<TaggedResource[]>): Promise<TaggedReport[]> {
-  const results = await Promise.allSettled(found.map(async ({ name, provider }) => ({ provider: name, resources: await remove(provider) })));
+async function removeEach(found: Loaded[], remove: (provider: Provider & Inventory) => Promise<TaggedResource[]>): Promise<TaggedReport[]> {
+  const results = await Promise.allSettled(found.map(async ({ name, provider, error }) => ({ provider: name, resources: provider ? await remove(provider) : await Promise.reject(error) })));
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (failures.length > 0) throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} providers could not remove what they made`);
   return results.flatMap((result) => (result.status === 'fulfilled' && result.value.resources.length > 0 ? [result.value] : []));

@@ -2,7 +2,7 @@ import {
   AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSnapshotCommand, CreateTagsCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand,
   DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, EC2Client, GetConsoleOutputCommand,
-  ImportKeyPairCommand, RebootInstancesCommand, RegisterImageCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
+  ImportKeyPairCommand, RegisterImageCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
   TerminateInstancesCommand, type Filter, type Image, type Instance, type IpPermission, type Tag,
 } from '@aws-sdk/client-ec2';
 import { CompleteSnapshotCommand, EBSClient, PutSnapshotBlockCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
@@ -224,10 +224,6 @@ export class Ec2Client {
 
   async stopInstance(id: string, force: boolean): Promise<void> {
     await this.call('StopInstances', () => this.ec2.send(new StopInstancesCommand({ InstanceIds: [id], Force: force })), { instance: id });
-  }
-
-  async rebootInstance(id: string): Promise<void> {
-    await this.call('RebootInstances', () => this.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] })), { instance: id });
   }
 
   async terminateInstances(ids: string[]): Promise<void> {
