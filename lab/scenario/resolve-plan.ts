@@ -65,6 +65,16 @@ function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider:
   return undefined;
 }
 
+/** An image already in a cloud boots only on a provider registered with its kind; the problem points at the image. */
+function bootsImage(ctx: VmContext, vm: ExpandedVm, provider: ProviderPlan, image: ImagePlan): boolean {
+  const registered = ctx.options.providers.get(provider.name);
+  if (!image.cloud || registered.cloudImages.includes(image.cloud.kind)) return true;
+  const able = ctx.options.providers.providers.filter((candidate) => candidate.cloudImages.includes(image.cloud!.kind)).map((candidate) => candidate.name);
+  const takes = ['an image file (url, path or a catalog id)', ...registered.cloudImages.map((kind) => `{${kind}: …}`)].join(' or ');
+  ctx.problems.at([...sourcePath(ctx, vm.index, 'image'), image.cloud.kind], `VM "${vm.name}" uses provider ${provider.name}, which cannot boot ${image.title}: ${able.length ? `only ${able.join(', ')} can` : 'no provider of this atomlab can'}; give it ${takes}`);
+  return false;
+}
+
 function loginPlan(settings: VmSettings, image: ImagePlan): LoginPlan {
   const password = settings.login?.password;
   return {
@@ -130,7 +140,8 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
   const provider = providerPlan(settings.provider ?? BUILTIN.provider);
   const seed = seedPlan(ctx, index, settings, provider, image);
-  if (!seed) return undefined;
+  const boots = bootsImage(ctx, vm, provider, image);
+  if (!seed || !boots) return undefined;
   return {
     lab: ctx.lab,
     name: vm.name,

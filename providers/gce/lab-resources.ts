@@ -89,18 +89,18 @@ export async function prepareGceLab(request: PrepareRequest): Promise<void> {
  * delete operation ends when the instance and its boot disk are gone), then the firewall rule.
  * Already gone is fine. Returns what went.
  */
-export async function teardownGceLab(request: { client: GceClient; project: string; tag: string }): Promise<string[]> {
+export async function teardownGceLab(request: { client: GceClient; project: string; tag: string }): Promise<TaggedResource[]> {
   const { client, project, tag } = request;
-  const removed: string[] = [];
+  const removed: TaggedResource[] = [];
   for (const instance of await client.instancesEverywhere(project, labelFilter(tag))) {
     const zone = String(instance.zone).split('/').pop()!;
     await client.instanceAction('delete', { project, zone, name: instance.name! }).catch(ignoreNotFound);
-    removed.push(instance.name!);
+    removed.push({ kind: 'instance', id: instance.name! });
   }
   const name = labResourceName(tag);
   if (await client.firewall(project, name)) {
     await client.deleteFirewall(project, name).catch(ignoreNotFound);
-    removed.push(name);
+    removed.push({ kind: 'firewall', id: name });
   }
   return removed;
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
-import type { CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { adcSource, GceClient } from './gce-client.js';
@@ -114,13 +114,14 @@ export class GceProvider implements Provider, LabHooks, Inventory {
   }
 
   /** The image for a plan: one already in GCE (`image: {gce: …}`), else the cached image, made once per project. */
-  private async imageFor(request: CreateRequest, project: string, zone: string, signal?: AbortSignal): Promise<string> {
+  private async imageFor(request: CreateRequest | CloudCreateRequest, project: string, zone: string, signal?: AbortSignal): Promise<string> {
     const cloud = request.plan.image.cloud;
     if (cloud) {
       if (cloud.kind !== 'gce') throw new AtomlabError(`${request.plan.name}: image {${cloud.kind}: ${cloud.id}} is not a GCE image`, { code: 'BAD_INPUT', context: { vm: request.plan.name, provider: 'gce' }, hint: 'name a GCE image: image: {gce: projects/debian-cloud/global/images/family/debian-12}' });
       return cloud.id;
     }
     const { base } = request;
+    if (!base) throw new AtomlabError(`${request.plan.name}: no image to upload`, { context: { vm: request.plan.name, provider: 'gce' } });
     const known = this.images.get(base.digest);
     if (known) return known;
     const bucket = this.settings.bucket ?? defaultBucket(project);
@@ -137,7 +138,7 @@ export class GceProvider implements Provider, LabHooks, Inventory {
     return smallestFitting(await this.client.machineTypes(project, zone), { cpus: plan.cpus, memoryMiB: plan.memoryMiB });
   }
 
-  async create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
+  async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {
     const { plan, seed } = request;
     if (seed.kind !== 'userdata') throw new AtomlabError(`gce takes seed: userdata, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'gce' } });
     const recorded = request.labResources.find((resource) => resource.kind === 'firewall')?.data as GceResource['data'] | undefined;
@@ -222,6 +223,12 @@ export class GceProvider implements Provider, LabHooks, Inventory {
   async removeImages(): Promise<TaggedResource[]> {
     const { project } = await this.where();
     return removeUploadedImages({ client: this.client, http: this.http, project, bucket: this.settings.bucket ?? defaultBucket(project) });
+  }
+
+  /** `down`: everything with the lab's label, in every zone, whether or not the state knows it. */
+  async removeLabResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
+    const { project } = await this.where();
+    return teardownGceLab({ client: this.client, project, tag: labTag(lab) });
   }
 
   /** `status`: what carries the lab's label (or name) in the project (the caller compares with its state). */

@@ -74,7 +74,7 @@ async function labFloatingIps(client: OpenstackClient, tag: string) {
  * waited for, floating IPs, the security group (retried while Neutron still sees it in use), the
  * key pair. Already gone is fine. Returns what went.
  */
-export async function teardownOpenstackLab(request: { client: OpenstackClient; tag: string; pollMs?: number }): Promise<string[]> {
+export async function teardownOpenstackLab(request: { client: OpenstackClient; tag: string; pollMs?: number }): Promise<TaggedResource[]> {
   const { client, tag } = request;
   const servers = await labServers(client, tag);
   for (const server of servers) await client.deleteServer(server.id);
@@ -85,7 +85,7 @@ export async function teardownOpenstackLab(request: { client: OpenstackClient; t
   await waitFor(async () => deleteGroups(client, groups.map((group) => group.id)), 'security groups still in use', request.pollMs);
   const pairs = (await client.keypairs()).filter((name) => name === labResourceName(tag));
   for (const pair of pairs) await client.deleteKeypair(pair);
-  return [...servers.map((server) => server.id), ...ips.map((ip) => ip.id), ...groups.map((group) => group.id), ...pairs];
+  return [...servers.map((server) => ({ kind: 'instance', id: server.id })), ...ips.map((ip) => ({ kind: 'floating-ip', id: ip.id })), ...groups.map(() => ({ kind: 'security-group', id: labResourceName(tag) })), ...pairs.map((pair) => ({ kind: 'key-pair', id: pair }))];
 }
 
 /** Deletes the groups; returns those Neutron still refuses as in use (409), to try again. */
@@ -114,7 +114,8 @@ async function waitFor(left: () => Promise<string[]>, what: string, pollMs = 500
 export async function taggedResources(client: OpenstackClient, tag: string): Promise<TaggedResource[]> {
   const servers = (await labServers(client, tag)).map((server) => ({ kind: 'instance', id: server.id, state: server.status }));
   const ips = (await labFloatingIps(client, tag)).map((ip) => ({ kind: 'floating-ip', id: ip.id }));
-  const groups = (await client.securityGroups(labResourceName(tag))).map((group) => ({ kind: 'security-group', id: group.id }));
+  // By name, as prepareOpenstackLab records it: the state knows the group by that name, not its id.
+  const groups = (await client.securityGroups(labResourceName(tag))).map((group) => ({ kind: 'security-group', id: labResourceName(tag), state: group.id }));
   const pairs = (await client.keypairs()).filter((name) => name === labResourceName(tag)).map((name) => ({ kind: 'key-pair', id: name }));
   return [...servers, ...ips, ...groups, ...pairs];
 }

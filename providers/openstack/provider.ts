@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatEta, labTag, newConsoleLines, pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
-import type { CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { loadCloudConfig } from './clouds-config.js';
 import { configDriveUserData } from './config-drive-user-data.js';
@@ -92,13 +92,14 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
   }
 
   /** The Glance image for a plan: the scenario's own (`image: {glance: …}`), else the cached image uploaded once. */
-  private async imageFor(request: CreateRequest, client: OpenstackClient, signal?: AbortSignal): Promise<string> {
+  private async imageFor(request: CreateRequest | CloudCreateRequest, client: OpenstackClient, signal?: AbortSignal): Promise<string> {
     const cloud = request.plan.image.cloud;
     if (cloud) {
       if (cloud.kind !== 'glance') throw new AtomlabError(`${request.plan.name}: openstack boots Glance images, not image: {${cloud.kind}: …}`, { code: 'BAD_INPUT', context: { vm: request.plan.name, provider: 'openstack' } });
       return cloud.id;
     }
     const { base } = request;
+    if (!base) throw new AtomlabError(`${request.plan.name}: no image to upload`, { context: { vm: request.plan.name, provider: 'openstack' } });
     const known = this.images.get(base.digest);
     if (known) return known;
     const uploadsDir = this.settings.uploadsDir ?? join(atomlabHome(), 'uploads');
@@ -108,14 +109,14 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
     return made;
   }
 
-  private async userData(request: CreateRequest): Promise<string> {
+  private async userData(request: CreateRequest | CloudCreateRequest): Promise<string> {
     const { seed, plan } = request;
     if (seed.kind === 'userdata') return seed.text;
     if (seed.kind === 'drive' && seed.label === 'config-2') return configDriveUserData(seed, plan.name);
     throw new AtomlabError(`openstack takes seed: userdata or configdrive, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'openstack' } });
   }
 
-  async create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
+  async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {
     const { plan } = request;
     const recorded = request.labResources.find((resource) => resource.kind === 'security-group');
     const tag = (recorded?.data as { labTag?: string } | undefined)?.labTag;
@@ -123,7 +124,7 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
     const client = await this.client();
     const userData = await this.userData(request);
     const imageId = await this.imageFor(request, client, signal);
-    const diskGiB = Math.ceil(Math.max(plan.diskBytes ?? 0, request.base.virtualBytes) / GIB);
+    const diskGiB = Math.ceil(Math.max(plan.diskBytes ?? 0, request.base?.virtualBytes ?? 0) / GIB);
     const flavor = pickFlavor(await client.flavors(), { name: this.settings.flavor, cpus: plan.cpus, memoryMiB: plan.memoryMiB, diskGiB });
     const networkId = this.settings.network ? await this.networkId(client, this.settings.network) : undefined;
     const metadata = { atomlab: 'lab', 'atomlab:lab': tag, 'atomlab:vm': plan.name };
@@ -202,6 +203,11 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
   /** `down --images`: every image atomlab uploaded to this cloud. */
   async removeImages(): Promise<TaggedResource[]> {
     return removeUploadedImages(await this.client());
+  }
+
+  /** `down`: everything with the lab's tag, whether or not the state knows it. */
+  async removeLabResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
+    return teardownOpenstackLab({ client: await this.client(), tag: labTag(lab), pollMs: this.settings.pollMs });
   }
 
   /** `status`: what of the lab is in the cloud (the caller compares with its state). */

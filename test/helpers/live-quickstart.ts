@@ -9,10 +9,11 @@ import { ROOT, runCli } from './run-cli.js';
  * The opt-in live test of a cloud: the quickstart scenario with this provider through
  * `up --yes --json` (every VM's login verified) and, whatever happened, `down`.
  */
-export async function liveQuickstart(t: ExecutionContext, provider: Record<string, unknown>): Promise<void> {
+export async function liveQuickstart(t: ExecutionContext, provider: Record<string, unknown>, image?: Record<string, unknown>): Promise<void> {
   t.timeout(60 * 60_000);
   const scenario = parse(await readFile(join(ROOT, 'scenarios/quickstart.yaml'), 'utf8')) as { defaults: Record<string, unknown> };
   scenario.defaults.provider = provider;
+  if (image) scenario.defaults.image = image;
   const lab = await labDir('');
   await writeFile(lab.file, stringify(scenario));
   try {
@@ -23,5 +24,7 @@ export async function liveQuickstart(t: ExecutionContext, provider: Record<strin
   } finally {
     const down = await runCli(['down', lab.file], { timeoutMs: 30 * 60_000, env: process.env as Record<string, string> });
     t.is(down.exitCode, 0, down.stderr);
+    const left = await runCli(['status', '--json', lab.file], { timeoutMs: 5 * 60_000, env: process.env as Record<string, string> });
+    t.is((JSON.parse(left.stdout) as { untracked?: unknown }).untracked, undefined, 'nothing tagged with the lab is left');
   }
 }

@@ -9,5 +9,5 @@ const live = process.env.ATOMLAB_LIVE_EC2 === '1';
 
 (live ? test : test.skip)('live: the quickstart comes up on EC2 with a verified login and goes away leaving nothing', async (t) => {
   const ami = process.env.ATOMLAB_LIVE_EC2_AMI;
-  await liveQuickstart(t, { name: 'ec2', ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}), ...(ami ? { ami } : {}) });
+  await liveQuickstart(t, { name: 'ec2', ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}) }, ami ? { ami, user: process.env.ATOMLAB_LIVE_EC2_USER ?? 'fedora' } : undefined);
 });
