@@ -115,7 +115,7 @@ export async function taggedResources(client: OpenstackClient, tag: string): Pro
   const servers = (await labServers(client, tag)).map((server) => ({ kind: 'instance', id: server.id, state: server.status }));
   const ips = (await labFloatingIps(client, tag)).map((ip) => ({ kind: 'floating-ip', id: ip.id }));
   // By name, as prepareOpenstackLab records it: the state knows the group by that name, not its id.
-  const groups = (await client.securityGroups(labResourceName(tag))).map((group) => ({ kind: 'security-group', id: labResourceName(tag), state: group.id }));
+  const groups = (await client.securityGroups(labResourceName(tag))).map(() => ({ kind: 'security-group', id: labResourceName(tag) }));
   const pairs = (await client.keypairs()).filter((name) => name === labResourceName(tag)).map((name) => ({ kind: 'key-pair', id: name }));
   return [...servers, ...ips, ...groups, ...pairs];
 }
