@@ -4,9 +4,12 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { AtomlabError } from '../../../lab/errors/index.js';
 import type { VmPlan } from '../../../lab/plan/index.js';
 import type { CreateRequest, VmRef } from '../../../lab/provider/index.js';
+import { loadScenario } from '../../../lab/scenario/index.js';
+import { providers } from '../../../providers/registry.js';
 import { VirtualboxProvider } from '../../../providers/virtualbox/index.js';
 import type { Generation } from '../../fixtures/virtualbox/fake-vbox-contract.js';
 import { makeFakeVbox, type FakeVbox } from '../../fixtures/virtualbox/fake-vbox.js';
@@ -154,15 +157,30 @@ test('snapshots: take, list, revert (power off, restore, start again), delete', 
   t.deepEqual(await r.fake.violations(), []);
 });
 
-test('classroom: VMs created together register the shared base once and each get their own differencing disk and port', async (t) => {
+/** The VM plans `count:` makes from a scenario on provider virtualbox (the engine's own loader). */
+async function classroomPlans(r: Rig, count: number): Promise<VmPlan[]> {
+  const file = join(r.dir, 'atomlab.yaml');
+  await writeFile(file, stringify({ name: 'test-lab', defaults: { provider: { name: 'virtualbox', vboxmanage: r.fake.command } }, vms: [{ name: 'student-{{n:02}}', count, image: { path: r.base } }] }));
+  return (await loadScenario(file, { providers })).plan.vms;
+}
+
+test('classroom (count: 3): VMs created together register the shared base once and each get their own VM, differencing disk and port', async (t) => {
   const r = await rig('7.0');
   t.teardown(r.cleanup);
-  const names = ['student-01', 'student-02', 'student-03'];
-  const vms = await Promise.all(names.map(async (name) => r.provider.create(await r.request(vmPlan({ name })))));
+  const plans = await classroomPlans(r, 3);
+  t.deepEqual(plans.map((plan) => `${plan.name} ${plan.provider.name}`), ['student-01 virtualbox', 'student-02 virtualbox', 'student-03 virtualbox']);
+  const vms = await Promise.all(plans.map(async (plan) => r.provider.create(await r.request(plan))));
   const calls = await r.fake.calls();
-  t.is(calls.filter((c) => c[0] === 'modifymedium' && c.includes('multiattach')).length, 1);
-  t.deepEqual(calls.filter((c) => c[0] === 'createvm').map((c) => c[2]).sort(), names.map((n) => `atomlab-test-lab-${n}`));
-  t.deepEqual(calls.filter((c) => c[0] === 'createmedium').map((c) => c[5]), [r.base, r.base, r.base]);
+  t.deepEqual(calls.filter((c) => c[0] === 'list' || c[0] === 'modifymedium'), [['list', 'hdds'], ['modifymedium', 'disk', r.base, '--type', 'multiattach']], 'the base registered once');
+  for (const [i, vm] of vms.entries()) {
+    const uuid = vm.data.uuid as string;
+    const dir = join(r.dir, plans[i]!.name);
+    t.deepEqual(calls.filter((c) => c[1] === uuid || c.includes(`atomlab-test-lab-${plans[i]!.name}`) || c.includes(join(dir, 'disk.vdi'))).map((c) => c.slice(0, 2).join(' ')), [
+      `showvminfo atomlab-test-lab-${plans[i]!.name}`, 'createvm --name', `modifyvm ${uuid}`, `modifyvm ${uuid}`, `storagectl ${uuid}`,
+      'createmedium disk', `storageattach ${uuid}`, `storageattach ${uuid}`,
+    ], `${plans[i]!.name}: its own VM, on its own differencing disk`);
+    t.true(calls.some((c) => c[0] === 'createmedium' && c[3] === join(dir, 'disk.vdi') && c[5] === r.base));
+  }
   await Promise.all(vms.map((vm) => r.provider.start(vm)));
   const ports = await Promise.all(vms.map(async (vm) => (await r.provider.endpoint(vm)).port));
   t.is(new Set(ports).size, 3);
