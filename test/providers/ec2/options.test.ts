@@ -1,33 +1,22 @@
 import test from 'ava';
 import { labDir } from '../../helpers/lab.js';
+import { providerOptionProblems } from '../../helpers/provider-options.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 test('validate points at each bad ec2 option by line and column', async (t) => {
-  const lab = await labDir(
-    [
-      'name: bad-ec2',
-      'defaults:',
-      '  image: tiny',
-      'vms:',
-      '  - name: host1',
-      '    provider:',
-      '      name: ec2',
-      '      region: moon-1',
-      '      instancetype: t3.micro',
-      '      address: floating',
-      '      sshFrom: everyone',
-      '      ami: ami-0abc1234',
-      '      endpoint: moto',
-      '      subnet: default',
-      '      volumeType: gp9',
-      '      profile: ""',
-      '',
-    ].join('\n'),
-  );
-  const result = await runCli(['validate', lab.file]);
-  t.is(result.exitCode, 2);
-  const lines = result.stderr.trim().split('\n').map((line) => line.replace(`${lab.file}:`, ''));
-  t.deepEqual(lines, [
+  const { exitCode, problems } = await providerOptionProblems('ec2', [
+    'region: moon-1',
+    'instancetype: t3.micro',
+    'address: floating',
+    'sshFrom: everyone',
+    'ami: ami-0abc1234',
+    'endpoint: moto',
+    'subnet: default',
+    'volumeType: gp9',
+    'profile: ""',
+  ]);
+  t.is(exitCode, 2);
+  t.deepEqual(problems, [
     '8:15: vms[0].provider.region: must be an AWS region such as eu-central-1, got "moon-1"',
     '9:7: vms[0].provider.instancetype: unknown key (did you mean "instanceType"?)',
     '10:16: vms[0].provider.address: must be one of public, private; got "floating"',

@@ -1,31 +1,20 @@
 import test from 'ava';
 import { labDir } from '../../helpers/lab.js';
+import { providerOptionProblems } from '../../helpers/provider-options.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 test('validate points at each bad gce option by line and column', async (t) => {
-  const lab = await labDir(
-    [
-      'name: bad-gce',
-      'defaults:',
-      '  image: tiny',
-      'vms:',
-      '  - name: host1',
-      '    provider:',
-      '      name: gce',
-      '      project: My_Project',
-      '      zone: moon-1',
-      '      machinetype: e2-small',
-      '      address: floating',
-      '      sshFrom: everyone',
-      '      bucket: Bad..Bucket',
-      '      diskType: floppy',
-      '',
-    ].join('\n'),
-  );
-  const result = await runCli(['validate', lab.file]);
-  t.is(result.exitCode, 2);
-  const lines = result.stderr.trim().split('\n').map((line) => line.replace(`${lab.file}:`, ''));
-  t.deepEqual(lines, [
+  const { exitCode, problems } = await providerOptionProblems('gce', [
+    'project: My_Project',
+    'zone: moon-1',
+    'machinetype: e2-small',
+    'address: floating',
+    'sshFrom: everyone',
+    'bucket: Bad..Bucket',
+    'diskType: floppy',
+  ]);
+  t.is(exitCode, 2);
+  t.deepEqual(problems, [
     '8:16: vms[0].provider.project: must be a Google Cloud project id such as my-lab-123456, got "My_Project"',
     '9:13: vms[0].provider.zone: must be a zone such as europe-west1-b, got "moon-1"',
     '10:7: vms[0].provider.machinetype: unknown key (did you mean "machineType"?)',
