@@ -18,6 +18,10 @@ export interface ChaosOptions {
   durations: Partial<Record<OpName, number>>;
   workDir: string;
   log?: (line: string) => void;
+  /** Called after every run with the figures so far (a long run can be cut short and still report). */
+  progress?: (summary: ChaosSummary) => Promise<void>;
+  /** Asked before each run: true ends the suite early (the summary covers the runs made). */
+  stop?: () => Promise<boolean>;
 }
 
 /**
@@ -63,9 +67,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const durations = await measure(options, ctx, measured);
     options.log?.(`durations (s): ${JSON.stringify(durations)}`);
     for (const plan of planRuns(options, durations)) {
+      if (await options.stop?.()) break;
       const record = await oneRun(plan, ctx);
       options.log?.(describe(record));
       records.push(record);
+      await options.progress?.(summarize(options, durations, measured, records));
     }
     return summarize(options, durations, measured, records);
   } finally {
