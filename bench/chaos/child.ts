@@ -80,5 +80,6 @@ export async function killAt(call: AtomlabCall, signal: SignalName, atSeconds: n
   const finished = await done;
   clearTimeout(timer);
   const graceExceeded = signal !== 'KILL' && finished.signal === 'SIGKILL';
-  return { ...finished, landed: true, at: atSeconds, graceExceeded };
+  // exit 0: the signal met a command that had already done its work and was exiting
+  return { ...finished, landed: finished.exitCode !== 0, at: atSeconds, graceExceeded };
 }
