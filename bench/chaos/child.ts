@@ -62,9 +62,14 @@ export interface Killed extends Finished {
 }
 
 function send(child: ChildProcess, signal: SignalName): void {
-  // SIGINT as a terminal's Ctrl-C sends it: to the whole foreground process group
-  if (signal === 'INT') process.kill(-child.pid!, 'SIGINT');
-  else child.kill(`SIG${signal}`);
+  try {
+    // SIGINT as a terminal's Ctrl-C sends it: to the whole foreground process group
+    if (signal === 'INT') process.kill(-child.pid!, 'SIGINT');
+    else child.kill(`SIG${signal}`);
+  } catch (error) {
+    // the command exited between its last check and the signal (seed 48151623, run 29)
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /**
