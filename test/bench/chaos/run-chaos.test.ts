@@ -6,7 +6,8 @@ import { planRuns, runChaos } from '../../../bench/chaos/run-chaos.js';
 import type { ChaosSummary } from '../../../bench/chaos/summary.js';
 
 // The chaos suite at a small N: real atomlab CLI processes killed at seeded random moments on the
-// tiny guest (QEMU, TCG), every trace looked for from outside. Serial; no timing assertions.
+// tiny guest (QEMU, TCG), every trace looked for from outside. Serial; no timing assertions. Seed 15
+// draws the kills at 24%, 40% and 40% of the measured up: mid-boot, where the cleanup matters.
 
 test('a seed replays: the same ops, signals and kill moments, each within [0, the op\'s duration], every op × signal pair in turn', (t) => {
   const options = { runs: 12, seed: 42, ops: ['up', 'pull'] as const, signals: ['KILL', 'INT', 'TERM'] as const, recoverEvery: 4 };
@@ -28,7 +29,7 @@ function clean(t: ExecutionContext, summary: ChaosSummary): void {
 test.serial('chaos on `up` of one tiny VM: SIGKILL, SIGINT, SIGTERM at random moments; status answers, down leaves nothing, a fresh up verifies', async (t) => {
   const workDir = await mkdtemp(join(tmpdir(), 'atomlab-chaos-test-'));
   try {
-    const summary = await runChaos({ runs: 3, seed: 20261129, ops: ['up'], signals: ['KILL', 'INT', 'TERM'], recoverEvery: 3, durations: {}, workDir, log: (line) => t.log(line) });
+    const summary = await runChaos({ runs: 3, seed: 15, ops: ['up'], signals: ['KILL', 'INT', 'TERM'], recoverEvery: 3, durations: {}, workDir, log: (line) => t.log(line) });
     t.is(summary.runs.length, 3);
     t.deepEqual(summary.runs.map((r) => r.signal), ['KILL', 'INT', 'TERM']);
     t.true(summary.runs[2]!.recover);
