@@ -1,16 +1,21 @@
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import type { ProviderRegistry } from '../provider/index.js';
 import { stopServersLoggingUnder } from '../serve/index.js';
-import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, type StateDirEntry, type VmRecord } from '../state/index.js';
+import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, UnreadableStateError, type StateDirEntry, type VmRecord } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { forceDownLab } from './force-down.js';
 import { teardownLabResources } from './lab-resources.js';
 import { stopServers } from './lab-servers.js';
 
 export interface DownOptions {
   providers: ProviderRegistry;
   events?: EventSink;
+  /** False: refuse at once when another atomlab holds the lab (`--no-wait`); default: wait for it. */
+  wait?: boolean;
+  /** Remove what can be found when the state file cannot be read (`down --force`). */
+  force?: boolean;
 }
 
 export interface DownResult {
@@ -41,15 +46,23 @@ function qualify(events: EventSink, key: string | undefined): EventSink {
 }
 
 /** Removes one lab (VMs, file servers, keys, state) from its state directory alone. */
-async function downLab(entry: StateDirEntry, providers: ProviderRegistry, events: EventSink): Promise<string[]> {
+async function downLab(entry: StateDirEntry, options: DownOptions, events: EventSink): Promise<string[]> {
+  const { providers } = options;
   const paths = labPaths(entry.dir);
-  const existing = await readState(paths.stateFile);
+  const onWait = (pid: string) => events({ kind: 'warning', message: `waiting for another atomlab (pid ${pid}) working on this lab to finish` });
+  if (!(await stat(paths.root).then(() => true, () => false))) return [];
+  // the lock first: an `up` working on the lab may not have recorded anything yet
+  await using _lock = await acquireLabLock(paths.lockFile, { wait: options.wait, onWait });
+  const existing = await readState(paths.stateFile).catch((error: unknown) => {
+    if (options.force && error instanceof UnreadableStateError) return error;
+    throw error;
+  });
+  if (existing instanceof UnreadableStateError) return forceDownLab(paths, existing, providers, events);
   if (!existing) {
     await stopServersLoggingUnder(paths.serveDir); // a server whose `up` died before recording it
     await rm(paths.serveDir, { recursive: true, force: true });
     return [];
   }
-  await using _lock = await acquireLabLock(paths.lockFile);
   const store = await StateStore.open(paths.root, existing.lab, existing.scenario);
   const records = Object.values(store.current.vms);
   const results = await Promise.allSettled(records.map((record) => removeVm(record, store, providers, events)));
@@ -78,7 +91,7 @@ async function downLab(entry: StateDirEntry, providers: ProviderRegistry, events
 export async function down(file: string, options: DownOptions): Promise<DownResult> {
   const events = options.events ?? ignoreEvents;
   const entries = await labStateDirs(file);
-  const results = await Promise.allSettled(entries.map((entry) => downLab(entry, options.providers, qualify(events, entry.combinationKey))));
+  const results = await Promise.allSettled(entries.map((entry) => downLab(entry, options, qualify(events, entry.combinationKey))));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length === 0) await rm(labPaths(labStateDir(file)).progressFile, { force: true });
   if (failures.length === 1) throw failures[0];

@@ -3,6 +3,7 @@ import { AtomlabError } from '../errors/index.js';
 import type { VmPlan } from '../plan/index.js';
 import type { BaseDisk, Provider, VmRef } from '../provider/index.js';
 import { waitReady } from '../ready/index.js';
+import { refuseImpostor } from '../ssh/index.js';
 import type { VmRecord } from '../state/index.js';
 import { cachedImage, diskFor } from './image-stage.js';
 import { labResourcesOf } from './lab-resources.js';
@@ -175,6 +176,7 @@ export async function bringUp(session: LabSession, plan: VmPlan, options: BringU
   }
   let ref = record?.ref;
   try {
+    if (action === 'started' && record?.ssh) await refuseImpostor({ ...record.ssh, privateKey: labKey.privateKey, hostKey: record.hostKey, signal: session.signal });
     if (action === 'recreate') {
       if (ref) await provider.destroy(ref);
       ref = await create(run);
