@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AtomlabError } from '../errors/index.js';
+import { AtomlabError, isNoSpace, noSpaceError } from '../errors/index.js';
 import type { VmPlan } from '../plan/index.js';
 import type { BaseDisk, Provider, VmRef } from '../provider/index.js';
 import { waitReady } from '../ready/index.js';
@@ -103,12 +103,17 @@ async function machineStage(run: VmRun, base: BaseDisk, seed: PreparedSeed): Pro
   return ref;
 }
 
-/** A VM from nothing, up to its machine: image → disk → seed → machine. */
+/** A VM from nothing, up to its machine: image → disk → seed → machine. A full disk says which directory. */
 async function create(run: VmRun): Promise<VmRef> {
   const image = await imageStage(run);
-  const disk = await diskStage(run, image);
-  const seed = await seedStage(run);
-  return machineStage(run, disk, seed);
+  try {
+    const disk = await diskStage(run, image);
+    const seed = await seedStage(run);
+    return await machineStage(run, disk, seed);
+  } catch (error) {
+    if (isNoSpace(error) && !(error instanceof AtomlabError && error.code === 'IO')) throw noSpaceError(run.dir, `creating ${run.plan.name}`, error);
+    throw error;
+  }
 }
 
 /** Stages machine (start) and ready: boot, then a verified login through the readiness table. */
