@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AtomlabError } from '../errors/index.js';
 import { pidAlive, terminate } from '../files/index.js';
