@@ -11,10 +11,7 @@ import { BIN, runCli, type CliResult } from '../helpers/run-cli.js';
 
 // Faults from outside atomlab, concurrency and trust, on one booted tiny guest under QEMU (TCG):
 // the tests run in order on the same lab, each leaving it as the next expects. Two boots in all.
-// Opt-in (`npm run test:faults`, ATOMLAB_FAULTS=1) until it has passed whole on this machine.
 const LONG = { timeoutMs: 15 * 60_000 };
-const enabled = process.env.ATOMLAB_FAULTS === '1';
-const vmTest = enabled ? test.serial : test.serial.skip;
 
 const scenario = (command: string) => `name: faults
 defaults: { image: tiny, memory: 256MiB }
@@ -31,7 +28,7 @@ interface VmReport { name: string; state: string; action?: string; login: { veri
 interface StepResult { status: string; failure?: { message: string; consoleTail: string[] } }
 interface State { vms: Record<string, { hostKey: string; ssh?: { port: number }; ref: { data: { qmpSocket: string; pidFile: string } } }> }
 
-const lab = enabled ? await labDir(scenario('sleep 600')) : { dir: '/nonexistent', file: '/nonexistent/atomlab.yaml' };
+const lab = await labDir(scenario('sleep 600'));
 const atomlab = join(lab.dir, '.atomlab');
 const outputs: string[] = []; // everything atomlab printed, for the secrets check
 
@@ -71,7 +68,7 @@ const guestRuns = (command: string) => async () => {
   return ps.exitCode === 0 && Number(ps.stdout.trim()) > 0;
 };
 
-vmTest('two ups of one lab at once: the second waits for the first\'s lock, --no-wait refuses naming its pid, and one VM is made', async (t) => {
+test.serial('two ups of one lab at once: the second waits for the first\'s lock, --no-wait refuses naming its pid, and one VM is made', async (t) => {
   const first = spawnCli(['up', lab.file, '--json']);
   await waitFor('the first up to take the lab lock', lockHeldBy(first.pid));
   const refused = await cli(['up', lab.file, '--no-wait']);
@@ -87,7 +84,7 @@ vmTest('two ups of one lab at once: the second waits for the first\'s lock, --no
   t.is((await qemus()).length, 1, 'one QEMU: the VM was made once');
 });
 
-vmTest('the guest stops answering SSH mid-step (QMP set_link off): the step fails before its timeout, saying so', async (t) => {
+test.serial('the guest stops answering SSH mid-step (QMP set_link off): the step fails before its timeout, saying so', async (t) => {
   const { qmpSocket } = (await state()).vms.host1!.ref.data;
   const running = spawnCli(['run', lab.file, '--json']);
   await waitFor('the step\'s command to run in the guest', guestRuns('sleep 600'));
@@ -100,7 +97,7 @@ vmTest('the guest stops answering SSH mid-step (QMP set_link off): the step fail
   t.regex(step.failure!.message, /^sleep 600: the guest stopped answering SSH \(no reply to keepalives\) while the command ran$/, 'not the step timeout: the keepalives noticed first');
 });
 
-vmTest('QEMU killed behind atomlab\'s back: the running step fails with the console tail, and status says crashed', async (t) => {
+test.serial('QEMU killed behind atomlab\'s back: the running step fails with the console tail, and status says crashed', async (t) => {
   await writeFile(lab.file, scenario('sleep 700')); // the steps changed; the VM did not
   const { pidFile } = (await state()).vms.host1!.ref.data;
   const running = spawnCli(['run', lab.file, '--json', '--junit', join(lab.dir, 'report.xml'), '--html', join(lab.dir, 'report.html')]);
@@ -119,7 +116,7 @@ vmTest('QEMU killed behind atomlab\'s back: the running step fails with the cons
   t.regex((await cli(['status', lab.file])).stdout, /host1\s+qemu\s+crashed/);
 });
 
-vmTest('an impostor on the killed VM\'s SSH port: ssh, up and run refuse, naming the mismatch, both fingerprints and what to do', async (t) => {
+test.serial('an impostor on the killed VM\'s SSH port: ssh, up and run refuse, naming the mismatch, both fingerprints and what to do', async (t) => {
   const record = (await state()).vms.host1!;
   const port = record.ssh!.port;
   const impostor = await startImpostor(port);
@@ -147,7 +144,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
-vmTest('secrets: no file atomlab wrote holds the generated password or a private key, except where they must be (0600, in 0700 directories)', async (t) => {
+test.serial('secrets: no file atomlab wrote holds the generated password or a private key, except where they must be (0600, in 0700 directories)', async (t) => {
   const secrets = JSON.parse(await readFile(join(atomlab, 'vms', 'host1', 'secrets.json'), 'utf8')) as { password: string; hostPrivateKey: string };
   const labKey = await readFile(join(atomlab, 'keys', 'id_ed25519'), 'utf8');
   const needles = { password: secrets.password, 'host private key': keyBody(secrets.hostPrivateKey), 'lab private key': keyBody(labKey) };
@@ -166,7 +163,7 @@ vmTest('secrets: no file atomlab wrote holds the generated password or a private
   for (const dir of ['', 'keys', 'vms', 'vms/host1']) t.is((await stat(join(atomlab, dir))).mode & 0o777, 0o700, `.atomlab/${dir}`);
 });
 
-vmTest('a damaged state file, or one from a newer atomlab: status, up and down say so clearly and change nothing', async (t) => {
+test.serial('a damaged state file, or one from a newer atomlab: status, up and down say so clearly and change nothing', async (t) => {
   const good = await readFile(join(atomlab, 'state.json'), 'utf8');
   const newer = JSON.stringify({ ...JSON.parse(good), version: 2 });
   for (const [text, message] of [[newer, /state\.json was written by a newer atomlab \(state version 2; this atomlab reads version 1\)/], ['{"version": 1, "vms": {', /state\.json is damaged: /]] as const) {
@@ -182,7 +179,7 @@ vmTest('a damaged state file, or one from a newer atomlab: status, up and down s
   await writeFile(join(atomlab, 'state.json'), good, { mode: 0o600 });
 });
 
-vmTest('down during up: up starts the crashed VM again (verified) while down waits for it, then down removes everything', async (t) => {
+test.serial('down during up: up starts the crashed VM again (verified) while down waits for it, then down removes everything', async (t) => {
   const upping = spawnCli(['up', lab.file, '--json']);
   await waitFor('up to take the lab lock', lockHeldBy(upping.pid));
   const downing = spawnCli(['down', lab.file]);
@@ -200,7 +197,7 @@ vmTest('down during up: up starts the crashed VM again (verified) while down wai
   t.deepEqual(left.filter((path) => path !== join(atomlab, 'progress.json')), [], 'down leaves nothing of the lab');
 });
 
-vmTest('down --force on a lab whose state file is damaged: stops the lab\'s processes (QEMU, file server) and removes its files', async (t) => {
+test.serial('down --force on a lab whose state file is damaged: stops the lab\'s processes (QEMU, file server) and removes its files', async (t) => {
   const { dir, file } = await labDir(`name: faults-force
 serve:
   - { name: files, path: files }
