@@ -1,5 +1,7 @@
 import { defineProvider, ProviderRegistry } from '../lab/provider/index.js';
 import { ec2Options } from './ec2/options.js';
+import { openstackOptions } from './openstack/options.js';
+import { gceOptions } from './gce/options.js';
 import { libvirtOptions } from './libvirt/options.js';
 import { qemuOptions } from './qemu/options.js';
 import { virtualboxOptions } from './virtualbox/options.js';
@@ -15,5 +17,7 @@ export const providers = new ProviderRegistry([
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
   defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
   defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
-  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, load: () => import('./ec2/index.js') }),
+  defineProvider({ name: 'openstack', options: openstackOptions, seedTransports: ['userdata', 'configdrive'], billable: true, cloudImages: ['glance'], load: () => import('./openstack/index.js') }),
+  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, cloudImages: ['ami'], load: () => import('./ec2/index.js') }),
+  defineProvider({ name: 'gce', options: gceOptions, seedTransports: ['userdata'], billable: true, cloudImages: ['gce'], load: () => import('./gce/index.js') }),
 ]);

@@ -1,18 +1,20 @@
 import { confirm } from '@inquirer/prompts';
 import { AtomlabError } from '../errors/index.js';
-import type { LabPlan } from '../plan/index.js';
+import type { LabPlan, VmPlan } from '../plan/index.js';
 import type { ProviderRegistry } from '../provider/index.js';
 
 /** What `up` would create with providers that bill for it, one line per lab and provider; empty when none. */
 export function billableSummary(plans: LabPlan[], providers: ProviderRegistry, selected: (vm: string) => boolean = () => true): string[] {
   const lines: string[] = [];
   for (const plan of plans) {
-    const byProvider = new Map<string, string[]>();
+    const byProvider = new Map<string, VmPlan[]>();
     for (const vm of plan.vms.filter((candidate) => selected(candidate.name) && providers.get(candidate.provider.name).billable)) {
-      byProvider.set(vm.provider.name, [...(byProvider.get(vm.provider.name) ?? []), `${vm.name} (${vm.cpus} CPU, ${vm.memoryMiB} MiB)`]);
+      byProvider.set(vm.provider.name, [...(byProvider.get(vm.provider.name) ?? []), vm]);
     }
     for (const [provider, vms] of byProvider) {
-      lines.push(`${plan.name} on ${provider}: ${vms.length} VM(s): ${vms.join(', ')}; the lab's network access rules and key; the image uploaded once unless it is already there`);
+      const sizes = vms.map((vm) => `${vm.name} (${vm.cpus} CPU, ${vm.memoryMiB} MiB)`).join(', ');
+      const uploads = vms.some((vm) => !vm.image.cloud) ? '; the image uploaded once unless it is already there' : '';
+      lines.push(`${plan.name} on ${provider}: ${vms.length} VM(s): ${sizes}; the lab's network access rules and key${uploads}`);
     }
   }
   return lines;

@@ -7,6 +7,7 @@ export { openLabPlan } from './lab-session.js';
 export type { LabSession } from './lab-session.js';
 export { renderReport, renderReports, combineReports } from './lab-report.js';
 export type { LabReport, VmReport, CombinationReport, ServeReport } from './lab-report.js';
+export type { TaggedReport } from './inventory.js';
 export { ensureServers, serveUrlsForVm, fillServeUrls, stopServers } from './lab-servers.js';
 export { createLimiter } from './limiter.js';
 export type { Limiter } from './limiter.js';

@@ -1,5 +1,6 @@
 import type { Provider, VmState } from '../provider/index.js';
 import type { LabState, VmRecord } from '../state/index.js';
+import type { TaggedReport } from './inventory.js';
 
 /** One VM as `up --json` and `status --json` show it. */
 export interface VmReport {
@@ -35,6 +36,7 @@ export interface CombinationReport {
   lab: string;
   vms: VmReport[];
   serve?: ServeReport[];
+  untracked?: TaggedReport[];
   /** Why this combination did not run (its provider is unavailable on this host). */
   skipped?: string;
 }
@@ -45,6 +47,12 @@ export interface LabReport {
   /** Every VM; in a matrix, of every combination (each VM says which). */
   vms: VmReport[];
   serve?: ServeReport[];
+  /**
+   * Per billable provider: what carries the lab's tag in its cloud that the state does not know
+   * (left by a crash, a killed `up`, or another checkout at the same path); `down` removes it.
+   * A provider that could not be asked says why in `error`.
+   */
+  untracked?: TaggedReport[];
   /** A matrix scenario's labs, one per combination, in file order. */
   combinations?: CombinationReport[];
   /** A combination's lab that was not run, and why. */
@@ -55,7 +63,7 @@ export interface LabReport {
 export function combineReports(lab: string, scenario: string, labs: { report: LabReport; key?: string; values?: Record<string, string> }[]): LabReport {
   if (labs.length === 1 && labs[0]!.key === undefined) return labs[0]!.report;
   const combinations = labs.map(({ report, key, values }) => ({
-    key: key ?? '', values: values ?? {}, lab: report.lab, vms: report.vms.map((vm) => ({ ...vm, combination: key })), serve: report.serve,
+    key: key ?? '', values: values ?? {}, lab: report.lab, vms: report.vms.map((vm) => ({ ...vm, combination: key })), serve: report.serve, untracked: report.untracked,
     ...(report.skipped ? { skipped: report.skipped } : {}),
   }));
   return { lab, scenario, vms: combinations.flatMap((c) => c.vms), combinations };
@@ -105,13 +113,21 @@ export function renderReport(report: LabReport): string {
     ...retried.map((vm) => `${vm.name} was recreated after: ${vm.retried!.join('; ')}`),
   ];
   const served = (report.serve ?? []).map((s) => `serve ${s.name}: ${s.running ? s.url : 'stopped'} (${s.path})`);
-  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line), ...served, ...notes].join('\n');
+  return [`lab ${report.lab} (${report.scenario})`, line(header), ...rows.map(line), ...served, ...notes, ...untrackedLines(report.untracked)].join('\n');
+}
+
+/** What the clouds hold with the lab's tag that the state does not know, for the text view. */
+export function untrackedLines(untracked: TaggedReport[] | undefined): string[] {
+  if (!untracked?.length) return [];
+  const found = untracked.flatMap((report) => report.resources.map((r) => `  ${report.provider} ${r.kind} ${r.id}${r.state ? ` (${r.state})` : ''}`));
+  const failed = untracked.filter((report) => report.error).map((report) => `  ${report.provider}: could not look: ${report.error}`);
+  return [...(found.length ? ['in the cloud with this lab\'s tag, not in its state (atomlab down removes them):', ...found] : []), ...failed];
 }
 
 /** The text view: one table per lab (per combination in a matrix). */
 export function renderReports(report: LabReport): string {
   if (!report.combinations) return renderReport(report);
   const title = (c: CombinationReport) => `${c.lab} [${Object.entries(c.values).map(([k, v]) => `${k}=${v}`).join(' ')}]`;
-  const tables = report.combinations.map((c) => (c.skipped ? `${title(c)}: skipped: ${c.skipped}` : renderReport({ lab: title(c), scenario: report.scenario, vms: c.vms, serve: c.serve })));
+  const tables = report.combinations.map((c) => (c.skipped ? `${title(c)}: skipped: ${c.skipped}` : renderReport({ lab: title(c), scenario: report.scenario, vms: c.vms, serve: c.serve, untracked: c.untracked })));
   return tables.join('\n\n');
 }

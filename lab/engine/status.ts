@@ -4,6 +4,7 @@ import type { LabPlan } from '../plan/index.js';
 import { labPaths, readState } from '../state/index.js';
 import { combineReports, vmReport, type LabReport } from './lab-report.js';
 import { serveReports } from './lab-servers.js';
+import { providersOfPlan, providersOfState, untrackedResources } from './inventory.js';
 
 /** One lab as it is now: its plan's VMs and any its state still remembers. */
 async function labStatus(plan: LabPlan, providers: ProviderRegistry): Promise<LabReport> {
@@ -19,7 +20,8 @@ async function labStatus(plan: LabPlan, providers: ProviderRegistry): Promise<La
     }),
   );
   const serve = await serveReports(plan.serve, state);
-  return { lab: plan.name, scenario: plan.file, vms, ...(serve ? { serve } : {}) };
+  const untracked = await untrackedResources({ name: plan.name, stateDir: plan.stateDir }, state, [...providersOfState(state), ...providersOfPlan(plan)], providers);
+  return { lab: plan.name, scenario: plan.file, vms, ...(serve ? { serve } : {}), ...(untracked.length ? { untracked } : {}) };
 }
 
 export interface StatusOptions {

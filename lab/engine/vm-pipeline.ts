@@ -92,8 +92,8 @@ async function seedStage(run: VmRun): Promise<PreparedSeed> {
   return seed;
 }
 
-/** Stage machine (create): the provider makes the VM from the disk and the seed; not started. */
-async function machineStage(run: VmRun, base: BaseDisk, seed: PreparedSeed): Promise<VmRef> {
+/** Stage machine (create): the provider makes the VM from the disk (none for an image already in the cloud) and the seed; not started. */
+async function machineStage(run: VmRun, base: BaseDisk | undefined, seed: PreparedSeed): Promise<VmRef> {
   emit(run, 'create', run.plan.provider.name);
   const { session, plan } = run;
   const request = { plan, dir: run.dir, consoleLog: join(run.dir, 'console.log'), base, seed: seed.medium, labResources: labResourcesOf(session.store, plan.provider.name) };
@@ -103,11 +103,18 @@ async function machineStage(run: VmRun, base: BaseDisk, seed: PreparedSeed): Pro
   return ref;
 }
 
+/** Stages image and disk for an image already in the cloud: nothing to pull or convert. */
+function cloudImageStage(run: VmRun): undefined {
+  emit(run, 'image', `${run.plan.image.title} (already in the cloud)`);
+  run.timer.lap('image');
+  return undefined;
+}
+
 /** A VM from nothing, up to its machine: image → disk → seed → machine. A full disk says which directory. */
 async function create(run: VmRun): Promise<VmRef> {
-  const image = await imageStage(run);
+  const image = run.plan.image.cloud ? undefined : await imageStage(run);
   try {
-    const disk = await diskStage(run, image);
+    const disk = image ? await diskStage(run, image) : cloudImageStage(run);
     const seed = await seedStage(run);
     return await machineStage(run, disk, seed);
   } catch (error) {

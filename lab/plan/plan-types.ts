@@ -9,12 +9,15 @@ import type { SeedTransport } from '../seed/index.js';
 export const SOUND_MODELS = ['auto', 'none', 'ich6', 'ich9', 'ac97', 'es1370'] as const;
 export const IMAGE_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi'] as const;
 export const COMPRESSIONS = ['auto', 'xz', 'gz', 'bz2', 'zst', 'none'] as const;
+/** Images already in a cloud a scenario may name: an EC2 AMI, an OpenStack Glance image, a GCE image. */
+export const CLOUD_IMAGE_KINDS = ['ami', 'glance', 'gce'] as const;
 
 /** A registered provider's name (providers/registry.ts). */
 export type ProviderName = string;
 export type SoundModel = (typeof SOUND_MODELS)[number];
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 export type Compression = (typeof COMPRESSIONS)[number];
+export type CloudImageKind = (typeof CLOUD_IMAGE_KINDS)[number];
 
 /** Where an image comes from and how to trust it: every field resolved. */
 export interface ImagePlan {
@@ -42,9 +45,13 @@ export interface ImagePlan {
   config: 'cloud-init' | 'ignition';
   /** With config: ignition, the spec version written (the catalog's `ignition:`). */
   ignitionVersion?: string;
-  /** An image already in a cloud (`image: {ami: …}`, `{glance: …}`, `{gce: …}`): nothing is pulled
-   * or uploaded; only the provider of that cloud can boot it. */
-  cloud?: { kind: 'ami' | 'glance' | 'gce'; id: string };
+  /**
+   * An image already in a cloud (`image: {ami: …}`, `{glance: …}`, `{gce: …}`): nothing is pulled,
+   * converted or uploaded, and `create` gets no base disk; only a provider registered with this
+   * kind in its `cloudImages` boots it (validate refuses the others). `id` is as written: `ami-…`;
+   * a Glance image's UUID; a GCE image name, `family/NAME`, or `projects/P/global/images/[family/]NAME`.
+   */
+  cloud?: { kind: CloudImageKind; id: string };
   /** A CoreOS stream: url, digest, format and compression come from its current build at pull time. */
   stream?: { url: string; architecture: string };
 }

@@ -105,13 +105,21 @@ export interface CreateRequest {
   labResources: LabResource[];
 }
 
+/**
+ * What `create` gets instead when the plan's image is already in a cloud (`plan.image.cloud`):
+ * the engine pulled and converted nothing, so there is no base disk. Only a provider registered
+ * with that kind in `cloudImages` gets one (validate refuses the rest), and it declares
+ * `create(request: CreateRequest | CloudCreateRequest)`.
+ */
+export type CloudCreateRequest = Omit<CreateRequest, 'base'> & { base?: undefined };
+
 export interface Provider {
   readonly name: string;
   probe(): Promise<Probe>;
   /** The disk this plan's VM is made from. */
   diskWanted(plan: VmPlan): DiskRequest;
-  /** Disks, seed and hardware; not started. */
-  create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef>;
+  /** Disks, seed and hardware; not started. Providers that boot no cloud image take a CreateRequest only. */
+  create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef>;
   start(vm: VmRef, signal?: AbortSignal): Promise<void>;
   stop(vm: VmRef, options?: StopOptions): Promise<void>;
   /** Removes everything create made; idempotent (a missing VM is not an error). */
@@ -166,6 +174,11 @@ export function hasSnapshots(provider: Provider): provider is Provider & Snapsho
 export interface TaggedResource {
   /** `instance`, `key-pair`, `security-group`, `image`, `snapshot`, `bucket-object`, … */
   kind: string;
+  /**
+   * How the provider finds it again, spelled as the provider spells it in what the state keeps:
+   * a recorded LabResource's `id`, or a value in a VmRef's `data` (an instance id). The engine
+   * tells what the state does not know by comparing these.
+   */
   id: string;
   /** The cloud's own word for its state (`running`, `ACTIVE`), when it has one. */
   state?: string;
@@ -173,17 +186,23 @@ export interface TaggedResource {
 
 /**
  * An optional ability of billable providers: finding what they made by tag, not by the state
- * file. `status` lists `labResources` the state does not know (left by a crash or by another
- * machine); `down` removes them too; `down --images` calls `removeImages`, which removes every
- * image atomlab uploaded (shared between labs by digest) and returns what it removed.
+ * file. `status` lists the `labResources` the state does not know (left by a crash, a SIGKILLed
+ * `up`, or another checkout of the same path); `down`, after destroying the recorded VMs and
+ * tearing down the recorded lab resources, calls `removeLabResources`, which removes everything
+ * still carrying the lab's tag (instances first, waited for), is idempotent and returns what it
+ * removed; `down --images` calls `removeImages`, which removes every image atomlab uploaded
+ * (shared between labs by digest; never an image the scenario named with `image: {ami: …}`)
+ * and returns what it removed. Each is asked with the provider options the lab used.
  */
 export interface Inventory {
   labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]>;
+  removeLabResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]>;
   removeImages(): Promise<TaggedResource[]>;
 }
 
 export function hasInventory(provider: Provider): provider is Provider & Inventory {
-  return typeof (provider as Partial<Inventory>).labResources === 'function' && typeof (provider as Partial<Inventory>).removeImages === 'function';
+  const candidate = provider as Partial<Inventory>;
+  return typeof candidate.labResources === 'function' && typeof candidate.removeLabResources === 'function' && typeof candidate.removeImages === 'function';
 }
 
 /** What a host can give a lab: its CPU threads and memory, in MiB. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AtomlabError } from '../errors/index.js';
+import type { CloudImageKind } from '../plan/index.js';
 import type { SeedTransport } from '../seed/index.js';
 import type { Provider } from './provider.js';
 
@@ -23,6 +24,8 @@ export interface ProviderDefinition<Schema extends z.ZodObject> {
   seedTransports: readonly SeedTransport[];
   /** Its resources cost money while they exist (a cloud): `up` says what it makes and asks first. */
   billable?: boolean;
+  /** Kinds of image already in a cloud it boots (`image: {ami: …}`); validate refuses the others. */
+  cloudImages?: readonly CloudImageKind[];
   /** Loaded on demand, so the CLI starts fast. */
   load(): Promise<ProviderModule<z.output<Schema>>>;
 }
@@ -33,6 +36,7 @@ export interface RegisteredProvider {
   readonly options: z.ZodObject;
   readonly seedTransports: readonly SeedTransport[];
   readonly billable: boolean;
+  readonly cloudImages: readonly CloudImageKind[];
   /** Checks the options against the provider's schema and builds the provider. */
   create(options: Record<string, unknown>, context?: ProviderContext): Promise<Provider>;
 }
@@ -45,6 +49,7 @@ export function defineProvider<Schema extends z.ZodObject>(definition: ProviderD
     options: definition.options,
     seedTransports: definition.seedTransports,
     billable: definition.billable ?? false,
+    cloudImages: definition.cloudImages ?? [],
     async create(options, context = quiet) {
       const parsed = definition.options.safeParse(options);
       if (!parsed.success) {

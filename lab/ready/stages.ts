@@ -61,8 +61,11 @@ const CLOUD_INIT_WAIT = [
   'while [ ! -e /var/lib/cloud/instance/boot-finished ]; do sleep 1; done; echo "status: done"',
 ].join('; ');
 
-/** Where Ignition (2.x) records a finished run in the real root, written by its files stage. */
+/** Where Ignition (2.x) records a finished run in the real root, written by its files stage (root's, mode 0600). */
 export const IGNITION_RESULT = '/etc/.ignition-result.json';
+
+/** Read through sudo: the file is root's alone; the login user has passwordless sudo (the config's sudoers.d file, CoreOS's wheel). */
+const READ_IGNITION_RESULT = `sudo -n cat ${IGNITION_RESULT}`;
 
 /**
  * Ignition's stage, in cloud-init's place: Ignition ran in the initramfs before the real root
@@ -73,8 +76,8 @@ export const IGNITION_STAGE: Stage = {
   hint: `Ignition did not leave ${IGNITION_RESULT}: did the image boot with ignition.firstboot and read the fw_cfg config? (journalctl -t ignition in the guest)`,
   async attempt(ctx) {
     try {
-      const result = await sshExec(await sshTarget(ctx, 'key'), `cat ${IGNITION_RESULT}`, 30_000);
-      if (result.code !== 0) return { done: false, fatal: true, why: `no ${IGNITION_RESULT} in the guest: ${result.stderr.trim()}` };
+      const result = await sshExec(await sshTarget(ctx, 'key'), READ_IGNITION_RESULT, 30_000);
+      if (result.code !== 0) return { done: false, fatal: true, why: `cannot read ${IGNITION_RESULT} in the guest (${READ_IGNITION_RESULT}): ${result.stderr.trim()}` };
       const report = JSON.parse(result.stdout) as { userConfigProvided?: boolean; provisioningDate?: string };
       if (report.userConfigProvided !== true) return { done: false, fatal: true, why: `Ignition ran without a user config (${result.stdout.trim()})` };
       return { done: true, note: `provisioned ${report.provisioningDate ?? ''}`.trim() };

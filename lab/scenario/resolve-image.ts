@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Catalog, CatalogEntry } from '../catalog/index.js';
 import { packagePath } from '../paths/index.js';
 import { didYouMean } from '../yaml/index.js';
-import type { ImagePlan } from '../plan/index.js';
+import { CLOUD_IMAGE_KINDS, type CloudImageKind, type ImagePlan } from '../plan/index.js';
 import type { ImageRef, ImageSpec } from './schema.js';
 
 export interface ImageContext {
@@ -58,7 +58,7 @@ function checkInline(spec: ImageSpec, ctx: ImageContext): boolean {
     ok = false;
     ctx.report(message, key);
   };
-  if ([spec.url, spec.path, spec.box].filter((v) => v !== undefined).length !== 1) fail('an inline image needs exactly one of url, path or box');
+  if ([spec.url, spec.path, spec.box].filter((v) => v !== undefined).length !== 1) fail('an inline image needs exactly one of url, path or box (or ami, glance or gce for one already in a cloud)');
   if (spec.provider && spec.box === undefined) fail('provider names a box\'s provider: give box too', 'provider');
   if (spec.sha256 && spec.sha512) fail('give one digest: sha256 or sha512, not both', 'sha512');
   if (remoteUrl(spec) && !spec.sha256 && !spec.sha512 && !spec.checksumUrl && spec.verify !== false) {
@@ -97,8 +97,26 @@ function fromInline(given: ImageSpec, ctx: ImageContext): ImagePlan | undefined 
   };
 }
 
+const CLOUD_TITLES: Record<CloudImageKind, string> = { ami: 'EC2 AMI', glance: 'Glance image', gce: 'GCE image' };
+
+/** The keys of an inline image that only say how to download and check a file. */
+const FILE_KEYS = ['url', 'path', 'box', 'provider', 'sha256', 'sha512', 'checksumUrl', 'signatureUrl', 'keyFile', 'format', 'compression', 'verify'] as const;
+
+/** `{ami: …}`, `{glance: …}`, `{gce: …}`: an image already in a cloud; alone, with at most `user`. */
+function fromCloud(spec: ImageSpec, kinds: CloudImageKind[], ctx: ImageContext): ImagePlan | undefined {
+  const [kind] = kinds;
+  if (kinds.length > 1) ctx.report(`an image is in one cloud: give one of ${kinds.join(', ')}`, kinds[1]);
+  const fileKeys = FILE_KEYS.filter((key) => spec[key] !== undefined);
+  for (const key of fileKeys) ctx.report(`${key} does not apply to an image already in a cloud (${kind}: nothing is downloaded or uploaded)`, key);
+  if (kinds.length > 1 || fileKeys.length > 0 || !kind) return undefined;
+  const id = spec[kind]!;
+  return { id: `${kind}:${id}`, title: `${CLOUD_TITLES[kind]} ${id}`, cloud: { kind, id }, compression: 'none', verify: false, user: spec.user ?? 'fedora', config: 'cloud-init' };
+}
+
 /** A catalog id or an inline spec, resolved to a plan; problems go to ctx.report. */
 export function resolveImage(ref: ImageRef, ctx: ImageContext): ImagePlan | undefined {
+  const clouds = typeof ref === 'string' ? [] : CLOUD_IMAGE_KINDS.filter((kind) => ref[kind] !== undefined);
+  if (typeof ref !== 'string' && clouds.length > 0) return fromCloud(ref, clouds, ctx);
   if (typeof ref !== 'string') return fromInline(ref, ctx);
   const entry = ctx.catalog.get(ref);
   if (!entry) {

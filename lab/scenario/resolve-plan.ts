@@ -46,14 +46,33 @@ function providerPlan(ref: ProviderRef): ProviderPlan {
   return { name, options };
 }
 
-/** `seed: auto` becomes the provider's first transport (Ignition for Ignition images); others must be ones it carries. */
+/**
+ * `seed: auto` becomes the provider's first transport, or Ignition for an image configured by
+ * Ignition (refused, at the image, by a provider that cannot carry it); others must be ones it carries.
+ */
 function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider: ProviderPlan, image: ImagePlan): SeedTransport | undefined {
   const carried = ctx.options.providers.get(provider.name).seedTransports;
   const asked = settings.seed ?? 'auto';
-  if (asked === 'auto') return image.config === 'ignition' ? 'ignition' : carried[0];
-  if (carried.includes(asked)) return asked;
+  if (asked === 'auto' && image.config !== 'ignition') return carried[0];
+  const wanted = asked === 'auto' ? 'ignition' : asked;
+  if (carried.includes(wanted)) return wanted;
+  if (asked === 'auto') {
+    const able = ctx.options.providers.providers.filter((p) => p.seedTransports.includes('ignition')).map((p) => p.name);
+    ctx.problems.at(sourcePath(ctx, index, 'image'), `image ${image.id} is configured by Ignition, which provider ${provider.name} cannot carry (it takes ${carried.join(', ')}): use ${able.join(' or ')}`);
+    return undefined;
+  }
   ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);
   return undefined;
+}
+
+/** An image already in a cloud boots only on a provider registered with its kind; the problem points at the image. */
+function bootsImage(ctx: VmContext, vm: ExpandedVm, provider: ProviderPlan, image: ImagePlan): boolean {
+  const registered = ctx.options.providers.get(provider.name);
+  if (!image.cloud || registered.cloudImages.includes(image.cloud.kind)) return true;
+  const able = ctx.options.providers.providers.filter((candidate) => candidate.cloudImages.includes(image.cloud!.kind)).map((candidate) => candidate.name);
+  const takes = ['an image file (url, path or a catalog id)', ...registered.cloudImages.map((kind) => `{${kind}: …}`)].join(' or ');
+  ctx.problems.at([...sourcePath(ctx, vm.index, 'image'), image.cloud.kind], `VM "${vm.name}" uses provider ${provider.name}, which cannot boot ${image.title}: ${able.length ? `only ${able.join(', ')} can` : 'no provider of this atomlab can'}; give it ${takes}`);
+  return false;
 }
 
 function loginPlan(settings: VmSettings, image: ImagePlan): LoginPlan {
@@ -121,7 +140,8 @@ function planVm(ctx: VmContext, vm: ExpandedVm): VmPlan | undefined {
   const catalogMemory = image.id && options.catalog.get(image.id)?.memory;
   const provider = providerPlan(settings.provider ?? BUILTIN.provider);
   const seed = seedPlan(ctx, index, settings, provider, image);
-  if (!seed) return undefined;
+  const boots = bootsImage(ctx, vm, provider, image);
+  if (!seed || !boots) return undefined;
   return {
     lab: ctx.lab,
     name: vm.name,

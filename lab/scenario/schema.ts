@@ -9,6 +9,7 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 export const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const HEX64 = /^[0-9a-fA-F]{64}$/;
+const GCE_IMAGE = /^(projects\/[a-z][-a-z0-9.:]{4,61}[a-z0-9]\/global\/images\/)?(family\/)?[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HEX128 = /^[0-9a-fA-F]{128}$/;
 export const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/;
 /** A value that may hold `{{n}}`-style templates: checked against the pattern once rendered. */
@@ -45,8 +46,11 @@ export const ImageSpecSchema = z
     compression: z.enum(COMPRESSIONS).optional(),
     user: z.string().regex(USER, { error: 'must be a POSIX user name (lower case letters, digits, _ and -)' }).optional(),
     verify: z.boolean().optional().describe('false accepts a remote image without digest or checksum file'),
+    ami: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { error: 'must be an AMI id such as ami-0abc1234def567890' }).optional().describe('an AMI already in EC2 (provider ec2): nothing is downloaded or uploaded'),
+    glance: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a Glance image id (a UUID such as 5f1c2a3e-8b9d-4c1e-9f0a-1b2c3d4e5f60)' }).optional().describe('an image already in OpenStack\'s Glance, by id (provider openstack)'),
+    gce: z.string().regex(GCE_IMAGE, { error: 'must be a GCE image: NAME, family/NAME or projects/PROJECT/global/images/[family/]NAME' }).optional().describe('an image already in GCE (provider gce): a name, family/NAME, or projects/PROJECT/global/images/[family/]NAME'),
   })
-  .describe('an image given inline: url, path or box, plus a digest or checksum file');
+  .describe('an image given inline: url, path or box, plus a digest or checksum file; or one already in a cloud: ami, glance or gce');
 
 export const ImageRefSchema = z
   .union([z.string().min(1).describe('a catalog id (atomlab images ls --catalog)'), ImageSpecSchema])

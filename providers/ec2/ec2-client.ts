@@ -1,8 +1,8 @@
 import {
-  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateTagsCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand,
+  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSnapshotCommand, CreateTagsCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand,
   DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, EC2Client, GetConsoleOutputCommand,
-  ImportKeyPairCommand, RebootInstancesCommand, RegisterImageCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
+  ImportKeyPairCommand, RegisterImageCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
   TerminateInstancesCommand, type Filter, type Image, type Instance, type IpPermission, type Tag,
 } from '@aws-sdk/client-ec2';
 import { CompleteSnapshotCommand, EBSClient, PutSnapshotBlockCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
@@ -92,6 +92,14 @@ export class Ec2Client {
   async snapshots(tags: Tags): Promise<{ id: string; state: string; tags: Tags }[]> {
     const out = await this.call('DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: tagFilters(tags) })));
     return (out.Snapshots ?? []).map((snapshot) => ({ id: snapshot.SnapshotId!, state: snapshot.State ?? '', tags: fromTags(snapshot.Tags) }));
+  }
+
+  async createSnapshot(input: { volumeId: string; description: string; tags: Tags }): Promise<string> {
+    const out = await this.call('CreateSnapshot', () =>
+      this.ec2.send(new CreateSnapshotCommand({ VolumeId: input.volumeId, Description: input.description, TagSpecifications: [{ ResourceType: 'snapshot', Tags: toTags(input.tags) }] })),
+      { volumeId: input.volumeId },
+    );
+    return out.SnapshotId!;
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
@@ -216,10 +224,6 @@ export class Ec2Client {
 
   async stopInstance(id: string, force: boolean): Promise<void> {
     await this.call('StopInstances', () => this.ec2.send(new StopInstancesCommand({ InstanceIds: [id], Force: force })), { instance: id });
-  }
-
-  async rebootInstance(id: string): Promise<void> {
-    await this.call('RebootInstances', () => this.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] })), { instance: id });
   }
 
   async terminateInstances(ids: string[]): Promise<void> {

@@ -94,8 +94,3 @@ export function instanceAddress(instance: Instance, address: 'public' | 'private
   return found;
 }
 
-/** New console lines since the last read; EC2 keeps the latest 64 KiB, so a shrunk text starts over. */
-export function newConsoleLines(previous: string, current: string): string[] {
-  const fresh = current.startsWith(previous) ? current.slice(previous.length) : current;
-  return fresh.split(/\r?\n/).filter((line) => line.length > 0);
-}

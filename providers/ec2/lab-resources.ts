@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { labTag, publicCidr as askPublicCidr } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
+import type { TaggedResource } from '../../lab/provider/index.js';
 import type { Ec2Client, Tags } from './ec2-client.js';
 import { isNotFound } from './ec2-errors.js';
 import { TAG_ATOMLAB, TAG_LAB } from './ami-store.js';
@@ -14,10 +15,7 @@ export interface Ec2Resource {
   data: { labTag: string; region: string };
 }
 
-/** The lab's tag value: its name and where its state lives, so two checkouts never share one. */
-export function labTag(lab: { name: string; stateDir: string }): string {
-  return `${lab.name}.${createHash('sha256').update(lab.stateDir).digest('hex').slice(0, 8)}`;
-}
+export { labTag };
 
 export function labTags(tag: string): Tags {
   return { [TAG_ATOMLAB]: 'lab', [TAG_LAB]: tag };
@@ -37,15 +35,7 @@ export function ingressRules(cidr: string, ports: { guest: number; protocol: 'tc
 
 /** This machine's public address as a /32, asked from checkip (what AWS sees connecting). */
 export async function publicCidr(checkIpUrl: string, signal?: AbortSignal): Promise<string> {
-  const answer = await fetch(checkIpUrl, { signal: signal ?? AbortSignal.timeout(15_000) }).then((response) => (response.ok ? response.text() : ''), () => '');
-  const address = answer.trim();
-  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return `${address}/32`;
-  if (/^[0-9a-f:]+$/i.test(address) && address.includes(':')) return `${address}/128`;
-  throw new AtomlabError(`could not learn this machine's public address from ${checkIpUrl}`, {
-    code: 'FAILED',
-    context: { provider: 'ec2' },
-    hint: 'give the address SSH comes from in the scenario: provider: {name: ec2, sshFrom: 203.0.113.7/32}',
-  });
+  return askPublicCidr({ url: checkIpUrl, provider: 'ec2', hint: 'give the address SSH comes from in the scenario: provider: {name: ec2, sshFrom: 203.0.113.7/32}', signal });
 }
 
 export interface PrepareRequest {
@@ -88,35 +78,40 @@ export interface TeardownRequest {
 /**
  * Everything tagged with the lab, found by tag (not only what the state knows, so an up killed
  * between RunInstances and writing its state leaves nothing behind): instances terminated and
- * waited for, then the security group and key pair. Already gone is fine. Returns what went.
+ * waited for, then the VMs' snapshots, the security group and the key pair. Already gone is
+ * fine. Returns what went, in taggedResources' spelling.
  */
-export async function teardownEc2Lab(request: TeardownRequest): Promise<string[]> {
+export async function teardownEc2Lab(request: TeardownRequest): Promise<TaggedResource[]> {
   const { client, tag } = request;
   const instances = await liveInstances(client, tag);
-  await client.terminateInstances(instances);
+  await client.terminateInstances(instances.map((instance) => instance.id));
   await waitTerminated(client, tag, request.pollMs ?? 5000);
-  const removed = [...instances];
+  const removed: TaggedResource[] = instances.map((instance) => ({ ...instance, state: 'terminated' }));
+  for (const snapshot of await client.snapshots(labTags(tag))) {
+    await client.deleteSnapshot(snapshot.id).catch(ignoreNotFound);
+    removed.push({ kind: 'snapshot', id: snapshot.id });
+  }
   for (const group of await client.securityGroups({ tags: labTags(tag) })) {
     await client.deleteSecurityGroup(group.id).catch(ignoreNotFound);
-    removed.push(group.id);
+    removed.push({ kind: 'security-group', id: group.name });
   }
   for (const pair of await client.keyPairs(labTags(tag))) {
     await client.deleteKeyPair(pair.name).catch(ignoreNotFound);
-    removed.push(pair.name);
+    removed.push({ kind: 'key-pair', id: pair.name });
   }
   return removed;
 }
 
-async function liveInstances(client: Ec2Client, tag: string): Promise<string[]> {
+async function liveInstances(client: Ec2Client, tag: string): Promise<TaggedResource[]> {
   const instances = await client.instances({ tags: labTags(tag) });
-  return instances.filter((instance) => instance.State?.Name !== 'terminated').map((instance) => instance.InstanceId!);
+  return instances.filter((instance) => instance.State?.Name !== 'terminated').map((instance) => ({ kind: 'instance', id: instance.InstanceId!, state: instance.State?.Name }));
 }
 
 async function waitTerminated(client: Ec2Client, tag: string, pollMs: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const left = (await client.instances({ tags: labTags(tag) })).filter((instance) => instance.State?.Name !== 'terminated');
+    const left = await liveInstances(client, tag);
     if (left.length === 0) return;
-    if (attempt * pollMs > 15 * 60_000) throw new AtomlabError(`instances still terminating after 15 minutes: ${left.map((i) => i.InstanceId).join(', ')}`, { context: { provider: 'ec2' }, hint: 'run atomlab down again' });
+    if (attempt * pollMs > 15 * 60_000) throw new AtomlabError(`instances still terminating after 15 minutes: ${left.map((i) => i.id).join(', ')}`, { context: { provider: 'ec2' }, hint: 'run atomlab down again' });
     await sleep(pollMs);
   }
 }
@@ -125,10 +120,14 @@ function ignoreNotFound(error: unknown): void {
   if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
 }
 
-/** Things tagged with the lab, for `status` to show what the state does not know. */
-export async function taggedResources(client: Ec2Client, tag: string): Promise<{ kind: string; id: string; state?: string }[]> {
-  const instances = (await client.instances({ tags: labTags(tag) })).filter((i) => i.State?.Name !== 'terminated').map((i) => ({ kind: 'instance', id: i.InstanceId!, state: i.State?.Name }));
-  const groups = (await client.securityGroups({ tags: labTags(tag) })).map((g) => ({ kind: 'security-group', id: g.id }));
-  const pairs = (await client.keyPairs(labTags(tag))).map((p) => ({ kind: 'key-pair', id: p.name }));
-  return [...instances, ...groups, ...pairs];
+/**
+ * Things tagged with the lab, for `status` to show what the state does not know: instances by
+ * id (as a VmRef keeps them), the group and key pair by name (as prepareLab records them).
+ */
+export async function taggedResources(client: Ec2Client, tag: string): Promise<TaggedResource[]> {
+  const instances = await liveInstances(client, tag);
+  const snapshots = (await client.snapshots(labTags(tag))).map((snapshot) => ({ kind: 'snapshot', id: snapshot.id, state: snapshot.state }));
+  const groups = (await client.securityGroups({ tags: labTags(tag) })).map((group) => ({ kind: 'security-group', id: group.name }));
+  const pairs = (await client.keyPairs(labTags(tag))).map((pair) => ({ kind: 'key-pair', id: pair.name }));
+  return [...instances, ...snapshots, ...groups, ...pairs];
 }

@@ -11,7 +11,7 @@ export const ec2Options = z.strictObject({
   subnet: z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id such as subnet-0abc123' }).optional().describe('subnet to launch in (default: the default VPC\'s)'),
   address: z.enum(['public', 'private']).optional().describe('the address SSH uses (default public)'),
   sshFrom: z.string().regex(CIDR, { error: 'must be a CIDR such as 203.0.113.7/32' }).optional().describe('who may reach SSH and ports (default: this machine\'s public address, /32)'),
-  ami: z.string().regex(/^ami-[0-9a-f]+$/, { error: 'must be an AMI id such as ami-0abc1234' }).optional().describe('boot this existing AMI instead of uploading the scenario\'s image'),
+  ami: z.unknown().refine(() => false, { error: 'moved to the image: write image: {ami: ami-…} (an AMI already in EC2)' }).optional().describe('moved: an existing AMI is the VM\'s image, image: {ami: ami-…}'),
   volumeType: z.enum(['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard']).optional().describe('root volume type (default gp3)'),
 });
 
@@ -26,8 +26,6 @@ export interface Ec2Options {
   subnet: string | undefined;
   address: 'public' | 'private';
   sshFrom: string | undefined;
-  /** An existing AMI to boot instead of uploading the plan's image. */
-  ami: string | undefined;
   volumeType: string;
   /** Where this machine's public address is asked when sshFrom is not given. */
   checkIpUrl: string;
@@ -42,7 +40,6 @@ export function resolveEc2Options(options: Ec2ScenarioOptions): Ec2Options {
     subnet: options.subnet,
     address: options.address ?? 'public',
     sshFrom: options.sshFrom,
-    ami: options.ami,
     volumeType: options.volumeType ?? 'gp3',
     checkIpUrl: 'https://checkip.amazonaws.com',
   };

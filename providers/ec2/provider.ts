@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatEta, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
-import type { CreateRequest, DiskRequest, Endpoint, LabHooks, LabInfo, LabResource, Inventory, TaggedResource, Probe, Provider, ProviderContext, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, Snapshots, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { amiName, ensureAmi, removeUploadedImages, TAG_LAB } from './ami-store.js';
 import { Ec2Client } from './ec2-client.js';
+import { isNotFound } from './ec2-errors.js';
 import type { UploadProgress } from './ebs-upload.js';
-import { pinnedHostKey } from './host-key.js';
-import { instanceAddress, launch, newConsoleLines, SIZED_FAMILIES, smallestFitting, waitInstance } from './instances.js';
+import { instanceAddress, launch, SIZED_FAMILIES, smallestFitting, waitInstance } from './instances.js';
 import { labResourceName, labTag, labTags, prepareEc2Lab, publicCidr, taggedResources, teardownEc2Lab } from './lab-resources.js';
 import type { Ec2Options } from './options.js';
+import { deleteVmSnapshot, revertVm, snapshotVm, vmSnapshotNames, type VmSnapshotTarget } from './vm-snapshots.js';
 
 /** What an EC2 VM's state keeps: ids and public facts only, never credentials or user-data. */
 export interface Ec2VmData {
@@ -33,13 +35,8 @@ export interface Ec2ProviderSettings extends Ec2Options {
 
 const GIB = 1024 ** 3;
 
-function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
-}
-
 /** AWS EC2: images through the EBS direct APIs, user-data seeds, a key pair and security group per lab. */
-export class Ec2Provider implements Provider, LabHooks, Inventory {
+export class Ec2Provider implements Provider, LabHooks, Inventory, Snapshots {
   readonly name = 'ec2';
   private readonly client: Ec2Client;
   private readonly images = new Map<string, Promise<string>>();
@@ -88,18 +85,29 @@ export class Ec2Provider implements Provider, LabHooks, Inventory {
     this.settings.log?.(`${vm}: uploading image to EBS: ${mib(progress.doneBytes)}/${mib(progress.totalBytes)} MiB read, ${mib(progress.sentBytes)} MiB sent, ETA ${formatEta(progress.etaSeconds)}`);
   }
 
-  /** The AMI for a plan: the scenario's own (`ami:`), else the cached image uploaded once per region. */
-  private async amiFor(request: CreateRequest, region: string, signal?: AbortSignal): Promise<string> {
-    if (this.settings.ami) return this.settings.ami;
-    const { base } = request;
+  /** The AMI for a plan: the one the scenario names (`image: {ami: …}`), else the cached image uploaded once per region. */
+  private async amiFor(request: CreateRequest | CloudCreateRequest, region: string, signal?: AbortSignal): Promise<string> {
+    const { base, plan } = request;
+    if (plan.image.cloud) return this.namedAmi(plan.image.cloud, plan.name, region);
+    if (!base) throw new AtomlabError(`${plan.name}: no image to upload`, { context: { vm: plan.name, provider: 'ec2' } });
     const known = this.images.get(base.digest);
     if (known) return known;
     const uploadsDir = this.settings.uploadsDir ?? join(atomlabHome(), 'uploads');
-    const made = ensureAmi({ client: this.client, base, region, volumeType: this.settings.volumeType, uploadsDir, onProgress: (p) => this.progress(request.plan.name, p), signal, pollMs: this.settings.pollMs });
+    const made = ensureAmi({ client: this.client, base, region, volumeType: this.settings.volumeType, uploadsDir, onProgress: (p) => this.progress(plan.name, p), signal, pollMs: this.settings.pollMs });
     this.images.set(base.digest, made);
     made.catch(() => this.images.delete(base.digest));
-    this.settings.log?.(`${request.plan.name}: image ${amiName(base.digest).slice(0, 24)}… in ${region}`);
+    this.settings.log?.(`${plan.name}: image ${amiName(base.digest).slice(0, 24)}… in ${region}`);
     return made;
+  }
+
+  /** An AMI the scenario names, checked to exist and be available in the region before anything is launched. */
+  private async namedAmi(cloud: NonNullable<VmPlan['image']['cloud']>, vm: string, region: string): Promise<string> {
+    if (cloud.kind !== 'ami') throw new AtomlabError(`${vm}: ec2 boots AMIs, not a ${cloud.kind} image`, { code: 'BAD_INPUT', context: { vm, provider: 'ec2' } });
+    const [image] = await this.client.images({ ids: [cloud.id] }).catch((error: unknown) => (isNotFound((error as AtomlabError).cause) ? [] : Promise.reject(error)));
+    if (image?.State !== 'available') {
+      throw new AtomlabError(`${vm}: AMI ${cloud.id} is ${image ? image.State ?? 'not available' : `not in ${region} (or not shared with this account)`}`, { code: 'BAD_INPUT', context: { vm, provider: 'ec2', region }, hint: 'AMI ids differ per region: look it up in this region (aws ec2 describe-images --image-ids …), or give region: on the provider' });
+    }
+    return cloud.id;
   }
 
   private async instanceType(plan: VmPlan): Promise<string> {
@@ -107,7 +115,7 @@ export class Ec2Provider implements Provider, LabHooks, Inventory {
     return smallestFitting(await this.client.instanceTypes(SIZED_FAMILIES), { cpus: plan.cpus, memoryMiB: plan.memoryMiB });
   }
 
-  async create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
+  async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {
     const { plan, seed } = request;
     if (seed.kind !== 'userdata') throw new AtomlabError(`ec2 takes seed: userdata, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'ec2' } });
     const recorded = request.labResources.find((resource) => resource.kind === 'security-group');
@@ -176,7 +184,30 @@ export class Ec2Provider implements Provider, LabHooks, Inventory {
     }
   }
 
-  /** `down --images`: every AMI and snapshot atomlab uploaded to this region. */
+  private snapshotTarget(vm: VmRef): VmSnapshotTarget {
+    const data = this.data(vm);
+    return { client: this.client, vm: vm.name, instanceId: data.instanceId, labTag: data.labTag };
+  }
+
+  /** CreateSnapshot of the root volume (disk only; EC2 keeps no memory), tagged with the lab so down removes it. */
+  async snapshot(vm: VmRef, name: string): Promise<void> {
+    await snapshotVm(this.snapshotTarget(vm), name);
+  }
+
+  /** Refused, saying why: see revertVm. */
+  async revert(vm: VmRef, name: string): Promise<void> {
+    await revertVm(this.snapshotTarget(vm), name);
+  }
+
+  async listSnapshots(vm: VmRef): Promise<string[]> {
+    return vmSnapshotNames(this.snapshotTarget(vm));
+  }
+
+  async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
+    await deleteVmSnapshot(this.snapshotTarget(vm), name);
+  }
+
+  /** `down --images`: every AMI and snapshot atomlab uploaded to this region (never an AMI the scenario named). */
   async removeImages(): Promise<TaggedResource[]> {
     return removeUploadedImages(this.client);
   }
@@ -184,6 +215,11 @@ export class Ec2Provider implements Provider, LabHooks, Inventory {
   /** `status`: what carries the lab's tag in the cloud (the caller compares with its state). */
   async labResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
     return taggedResources(this.client, labTag(lab));
+  }
+
+  /** `down`: everything that carries the lab's tag, whatever the state knows. */
+  async removeLabResources(lab: Pick<LabInfo, 'name' | 'stateDir'>): Promise<TaggedResource[]> {
+    return teardownEc2Lab({ client: this.client, tag: labTag(lab), pollMs: this.settings.pollMs });
   }
 }
 

@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadScenario } from '../../lab/scenario/index.js';
 import { providers } from '../../providers/registry.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -27,4 +30,14 @@ test('a good Butane-shaped fragment is planned in Ignition\'s spelling, mode 064
   });
   t.is(plan.vms[0]!.image.config, 'ignition');
   t.is(plan.vms[0]!.seed, 'ignition', 'seed: auto is ignition for an image configured by Ignition');
+});
+
+test('an image configured by Ignition on a provider that cannot carry an Ignition config is refused at the image, naming those that can', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-ign-provider-'));
+  const scenario = join(dir, 'atomlab.yaml');
+  await writeFile(scenario, 'name: v\ndefaults:\n  provider: vmware\n  image: fedora-coreos-stable\nvms:\n  - name: a\n');
+  const result = await runCli(['validate', scenario]);
+  t.is(result.exitCode, 2);
+  t.is(result.stderr.trimEnd(), `${scenario}:4:10: defaults.image: image fedora-coreos-stable is configured by Ignition, which provider vmware cannot carry (it takes configdrive, nocloud, guestinfo): use qemu or libvirt`);
+  await rm(dir, { recursive: true, force: true });
 });

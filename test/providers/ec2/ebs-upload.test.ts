@@ -10,26 +10,11 @@ import { AtomlabError } from '../../../lab/errors/index.js';
 import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
 import { ensureAmi, removeUploadedImages, TAG_DIGEST } from '../../../providers/ec2/ami-store.js';
 import { blockChecksum, EBS_BLOCK, type UploadProgress } from '../../../providers/ec2/ebs-upload.js';
-import { isolateAwsEnvironment } from '../../fixtures/clouds/aws-env.js';
-import { startFaultProxy, type FaultProxy } from '../../fixtures/clouds/fault-proxy.js';
-import { motoMissing, startMoto, type MotoServer } from '../../fixtures/clouds/moto-server.js';
+import { motoSession } from '../../fixtures/clouds/moto-session.js';
 
 const run = promisify(execFile);
-const missing = await motoMissing();
-let moto: MotoServer;
-let proxy: FaultProxy;
-let profile: string;
-
-test.before(async () => {
-  if (missing) return;
-  profile = (await isolateAwsEnvironment()).profile;
-  moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
-});
-test.after.always(async () => {
-  await proxy?.close();
-  await moto?.stop();
-});
+const aws = await motoSession(test);
+const { missing } = aws;
 
 /** A raw image of `blocks` 512 KiB blocks plus a partial one; every third block has data, the rest are holes. */
 async function rawImage(blocks: number): Promise<{ path: string; digest: string; nonZero: Map<number, Buffer> }> {
@@ -50,7 +35,7 @@ async function rawImage(blocks: number): Promise<{ path: string; digest: string;
 
 /** Reads the snapshot back through EBS's own read API and compares every block with the image. */
 async function snapshotMatches(snapshotId: string, nonZero: Map<number, Buffer>): Promise<boolean> {
-  const ebs = new EBSClient({ region: 'us-east-1', endpoint: moto.endpoint, profile });
+  const ebs = new EBSClient({ region: 'us-east-1', endpoint: aws.moto.endpoint, profile: aws.profile });
   const listed = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshotId, MaxResults: 1000 }));
   const indexes = (listed.Blocks ?? []).map((block) => block.BlockIndex!).sort((a, b) => a - b);
   if (indexes.join() !== [...nonZero.keys()].sort((a, b) => a - b).join()) return false;
@@ -63,7 +48,7 @@ async function snapshotMatches(snapshotId: string, nonZero: Map<number, Buffer>)
 }
 
 function client(): Ec2Client {
-  return new Ec2Client({ region: 'us-east-1', profile, endpoint: proxy.endpoint });
+  return new Ec2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.proxy.endpoint });
 }
 
 /**
@@ -73,7 +58,7 @@ function client(): Ec2Client {
  */
 async function snapshotOf(digest: string): Promise<string> {
   const [snapshot] = await client().snapshots({ 'atomlab:digest': digest });
-  const register = proxy.seen.filter((seen) => seen.operation === 'RegisterImage').map((seen) => new URLSearchParams(seen.body.toString()));
+  const register = aws.proxy.seen.filter((seen) => seen.operation === 'RegisterImage').map((seen) => new URLSearchParams(seen.body.toString()));
   const asked = register.map((params) => params.get('BlockDeviceMapping.1.Ebs.SnapshotId'));
   if (!asked.includes(snapshot!.id)) throw new Error(`RegisterImage never named ${snapshot!.id}: ${asked.join()}`);
   return snapshot!.id;
@@ -84,9 +69,9 @@ test.serial('a raw image goes up once through the EBS direct APIs: non-zero bloc
   const image = await rawImage(10);
   const uploadsDir = await mkdtemp(join(tmpdir(), 'atomlab-uploads-'));
   const progress: UploadProgress[] = [];
-  const before = proxy.seen.length;
+  const before = aws.proxy.seen.length;
   const ami = await ensureAmi({ client: client(), base: { ...image, format: 'raw' }, region: 'us-east-1', volumeType: 'gp3', uploadsDir, onProgress: (p) => progress.push(p), pollMs: 10 });
-  const puts = proxy.seen.slice(before).filter((seen) => /\/blocks\/\d+$/.test(seen.path));
+  const puts = aws.proxy.seen.slice(before).filter((seen) => /\/blocks\/\d+$/.test(seen.path));
   t.is(puts.length, image.nonZero.size, 'one PutSnapshotBlock per non-zero block, holes skipped');
   for (const put of puts) {
     const index = Number(/\/blocks\/(\d+)$/.exec(put.path)![1]);
@@ -100,9 +85,9 @@ test.serial('a raw image goes up once through the EBS direct APIs: non-zero bloc
   t.is(last.etaSeconds, 0);
   const [described] = await client().images({ ids: [ami] });
   t.is(described!.Tags!.find((tag) => tag.Key === TAG_DIGEST)?.Value, image.digest);
-  const starts = proxy.count('POST /snapshots');
+  const starts = aws.proxy.count('POST /snapshots');
   t.is(await ensureAmi({ client: client(), base: { ...image, format: 'raw' }, region: 'us-east-1', volumeType: 'gp3', uploadsDir, pollMs: 10 }), ami);
-  t.is(proxy.count('POST /snapshots'), starts, 'the second lab reuses the AMI');
+  t.is(aws.proxy.count('POST /snapshots'), starts, 'the second lab reuses the AMI');
 });
 
 test.serial('checksums are base64 sha256 of the block, as sha256sum computes it', async (t) => {
@@ -120,15 +105,15 @@ test.serial('an upload cut mid-way fails clearly and the next run resumes at its
   const image = await rawImage(150);
   const uploadsDir = await mkdtemp(join(tmpdir(), 'atomlab-uploads-'));
   const request = { client: client(), base: { ...image, format: 'raw' }, region: 'us-east-1', volumeType: 'gp3', uploadsDir, pollMs: 10 };
-  proxy.rules.push({ match: (seen) => /\/blocks\/(\d+)$/.test(seen.path) && Number(/(\d+)$/.exec(seen.path)![1]) >= 100, action: { kind: 'cut' } });
+  aws.proxy.rules.push({ match: (seen) => /\/blocks\/(\d+)$/.test(seen.path) && Number(/(\d+)$/.exec(seen.path)![1]) >= 100, action: { kind: 'cut' } });
   const error = await t.throwsAsync(ensureAmi(request), { instanceOf: AtomlabError });
   t.regex(error.message, /PutSnapshotBlock/);
   t.is((error.context as { snapshotId?: string }).snapshotId !== undefined, true);
   await access(join(uploadsDir, `ec2-us-east-1-${image.digest}.json`));
-  proxy.rules.length = 0;
-  const before = proxy.seen.length;
+  aws.proxy.rules.length = 0;
+  const before = aws.proxy.seen.length;
   t.regex(await ensureAmi(request), /^ami-/);
-  const resumed = proxy.seen.slice(before);
+  const resumed = aws.proxy.seen.slice(before);
   t.is(resumed.filter((seen) => seen.path === '/snapshots').length, 0, 'no new snapshot: the pending one is resumed');
   const indexes = resumed.filter((seen) => /\/blocks\/\d+$/.test(seen.path)).map((seen) => Number(/(\d+)$/.exec(seen.path)![1]));
   t.true(indexes.every((index) => index >= 64), 'blocks before the checkpoint are not sent again');

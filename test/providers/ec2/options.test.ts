@@ -16,7 +16,11 @@ test('validate points at each bad ec2 option by line and column', async (t) => {
       '      instancetype: t3.micro',
       '      address: floating',
       '      sshFrom: everyone',
-      '      ami: ubuntu',
+      '      ami: ami-0abc1234',
+      '      endpoint: moto',
+      '      subnet: default',
+      '      volumeType: gp9',
+      '      profile: ""',
       '',
     ].join('\n'),
   );
@@ -28,7 +32,11 @@ test('validate points at each bad ec2 option by line and column', async (t) => {
     '9:7: vms[0].provider.instancetype: unknown key (did you mean "instanceType"?)',
     '10:16: vms[0].provider.address: must be one of public, private; got "floating"',
     '11:16: vms[0].provider.sshFrom: must be a CIDR such as 203.0.113.7/32, got "everyone"',
-    '12:12: vms[0].provider.ami: must be an AMI id such as ami-0abc1234, got "ubuntu"',
+    '12:12: vms[0].provider.ami: moved to the image: write image: {ami: ami-…} (an AMI already in EC2)',
+    '13:17: vms[0].provider.endpoint: must be a URL such as http://127.0.0.1:5000, got "moto"',
+    '14:15: vms[0].provider.subnet: must be a subnet id such as subnet-0abc123, got "default"',
+    '15:19: vms[0].provider.volumeType: must be one of gp3, gp2, io1, io2, st1, sc1, standard; got "gp9" (did you mean "gp3"?)',
+    '16:16: vms[0].provider.profile: must not be empty, got ""',
   ]);
 });
 

@@ -7,35 +7,20 @@ import { stringify } from 'yaml';
 import { generateKeyPair } from '../../../lab/cidata/index.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
 import type { LabResource, VmRef } from '../../../lab/provider/index.js';
+import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
 import { Ec2Provider } from '../../../providers/ec2/provider.js';
 import { resolveEc2Options } from '../../../providers/ec2/options.js';
-import { isolateAwsEnvironment, TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
+import { TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
 import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../../fixtures/clouds/fault-proxy.js';
-import { motoMissing, startMoto, type MotoServer } from '../../fixtures/clouds/moto-server.js';
+import type { FaultRule } from '../../fixtures/clouds/fault-proxy.js';
+import { motoSession } from '../../fixtures/clouds/moto-session.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
-const missing = await motoMissing();
-let moto: MotoServer;
-let proxy: FaultProxy;
-let profile: string;
-
-test.before(async () => {
-  if (missing) return;
-  profile = (await isolateAwsEnvironment()).profile;
-  moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
-});
-test.beforeEach(() => {
-  if (proxy) proxy.rules.length = 0;
-});
-test.after.always(async () => {
-  await proxy?.close();
-  await moto?.stop();
-});
+const aws = await motoSession(test);
+const { missing } = aws;
 
 async function provider(): Promise<Ec2Provider> {
-  const options = resolveEc2Options({ region: 'us-east-1', profile, endpoint: proxy.endpoint, sshFrom: '198.51.100.7/32', instanceType: 't3.micro' });
+  const options = resolveEc2Options({ region: 'us-east-1', profile: aws.profile, endpoint: aws.proxy.endpoint, sshFrom: '198.51.100.7/32', instanceType: 't3.micro' });
   return new Ec2Provider({ ...options, pollMs: 10, uploadsDir: await mkdtemp(join(tmpdir(), 'atomlab-uploads-')) });
 }
 
@@ -49,12 +34,15 @@ async function rawBase(): Promise<{ path: string; format: 'raw'; digest: string;
   return { path, format: 'raw', digest: createHash('sha256').update(data).digest('hex'), virtualBytes: data.length };
 }
 
-async function labUp(name: string): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
+/** A lab of one VM, up: from an uploaded image, or from an AMI named as the image (`image: {ami: …}`: no base disk). */
+async function labUp(name: string, ami?: string): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
   const ec2 = await provider();
   const resources: LabResource[] = [];
-  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata' });
+  const image = ami ? { id: `ami:${ami}`, title: `EC2 AMI ${ami}`, cloud: { kind: 'ami' as const, id: ami }, compression: 'none' as const, verify: false, user: 'fedora', config: 'cloud-init' as const } : undefined;
+  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata', ...(image ? { image } : {}) });
   await ec2.prepareLab({ name, stateDir: `/tmp/${name}/.atomlab`, publicKey: generateKeyPair('lab').publicKey, vms: [plan] }, async (r) => void resources.push(r));
-  const ref = await ec2.create({ plan, dir: '/nonexistent', consoleLog: '/nonexistent', base: await rawBase(), seed: { kind: 'userdata', transport: 'userdata', text: userData }, labResources: resources });
+  const request = { plan, dir: '/nonexistent', consoleLog: '/nonexistent', seed: { kind: 'userdata' as const, transport: 'userdata' as const, text: userData }, labResources: resources };
+  const ref = await ec2.create(ami ? request : { ...request, base: await rawBase() });
   await ec2.start(ref);
   return { ec2, ref, resources };
 }
@@ -69,7 +57,7 @@ test.serial('create, start, endpoint with the console\'s host key matching, stop
   t.is(await ec2.state(ref), 'running');
   t.false(JSON.stringify(ref).includes('PRIVATE KEY'), 'the VmRef holds no private key');
   t.false(JSON.stringify(ref).includes(TEST_SECRET));
-  proxy.rules.push(consoleIs(await cloudInitConsole([hostKey.publicKey], 'ec2: ')));
+  aws.proxy.rules.push(consoleIs(await cloudInitConsole([hostKey.publicKey], 'ec2: ')));
   const endpoint = await ec2.endpoint(ref);
   t.regex(endpoint.host, /^\d+\.\d+\.\d+\.\d+$/);
   t.is(endpoint.port, 22);
@@ -87,7 +75,7 @@ test.serial('a console showing another host key is refused; moto\'s canned conso
   if (missing) return t.pass(missing);
   const { ec2, ref, resources } = await labUp('prov2');
   t.regex((await ec2.endpoint(ref)).host, /\d/, 'moto\'s canned console prints no keys: nothing to compare');
-  proxy.rules.push(consoleIs(await cloudInitConsole([generateKeyPair('root@impostor').publicKey])));
+  aws.proxy.rules.push(consoleIs(await cloudInitConsole([generateKeyPair('root@impostor').publicKey])));
   await t.throwsAsync(ec2.endpoint(ref), { instanceOf: AtomlabError, message: /vm1: the console shows host keys that are not the one atomlab gave it/ });
   await ec2.teardownLab({ name: 'prov2', stateDir: '/tmp/prov2/.atomlab' }, resources);
 });
@@ -97,7 +85,7 @@ const awsError = (code: string, message: string) => `<?xml version="1.0" encodin
 test.serial('expired credentials: probe says unavailable and why; lab preparation fails clearly; no secret in the error', async (t) => {
   if (missing) return t.pass(missing);
   const ec2 = await provider();
-  proxy.rules.push({ match: (seen) => seen.operation === 'GetCallerIdentity' || seen.operation === 'DescribeKeyPairs', action: { kind: 'answer', status: 403, body: awsError('ExpiredToken', 'The security token included in the request is expired') }, times: 2 });
+  aws.proxy.rules.push({ match: (seen) => seen.operation === 'GetCallerIdentity' || seen.operation === 'DescribeKeyPairs', action: { kind: 'answer', status: 403, body: awsError('ExpiredToken', 'The security token included in the request is expired') }, times: 2 });
   const probe = await ec2.probe();
   t.false(probe.available);
   t.regex(probe.reason ?? '', /AWS refused the credentials \(GetCallerIdentity: ExpiredToken/);
@@ -109,7 +97,7 @@ test.serial('expired credentials: probe says unavailable and why; lab preparatio
 
 test.serial('quota exceeded at RunInstances: a clear error; down removes what the lab made', async (t) => {
   if (missing) return t.pass(missing);
-  proxy.rules.push({ match: (seen) => seen.operation === 'RunInstances', action: { kind: 'answer', status: 400, body: awsError('InstanceLimitExceeded', 'You have requested more instances (21) than your current instance limit of 20 allows') }, times: 1 });
+  aws.proxy.rules.push({ match: (seen) => seen.operation === 'RunInstances', action: { kind: 'answer', status: 400, body: awsError('InstanceLimitExceeded', 'You have requested more instances (21) than your current instance limit of 20 allows') }, times: 1 });
   const error = await t.throwsAsync(labUp('quota'), { instanceOf: AtomlabError });
   t.regex(error.message, /^AWS quota reached \(RunInstances: InstanceLimitExceeded/);
   t.regex(error.hint ?? '', /Service Quotas/);
@@ -122,13 +110,59 @@ test.serial('a rate limit with Retry-After is waited out by the SDK; one that pe
   if (missing) return t.pass(missing);
   const ec2 = await provider();
   const throttle = (times: number): FaultRule => ({ match: (seen) => seen.operation === 'DescribeKeyPairs', action: { kind: 'answer', status: 503, headers: { 'retry-after': '1' }, body: awsError('RequestLimitExceeded', 'Request limit exceeded.') }, times });
-  proxy.rules.push(throttle(1));
-  const before = proxy.count('DescribeKeyPairs');
+  aws.proxy.rules.push(throttle(1));
+  const before = aws.proxy.count('DescribeKeyPairs');
   await ec2.prepareLab({ name: 'rate', stateDir: '/tmp/rate', publicKey: generateKeyPair('lab').publicKey, vms: [] }, async () => undefined);
-  t.is(proxy.count('DescribeKeyPairs') - before, 2, 'answered 503 once, then retried');
-  proxy.rules.push(throttle(100));
+  t.is(aws.proxy.count('DescribeKeyPairs') - before, 2, 'answered 503 once, then retried');
+  aws.proxy.rules.push(throttle(100));
   const error = await t.throwsAsync(ec2.labResources({ name: 'rate', stateDir: '/tmp/rate' }), { instanceOf: AtomlabError });
   t.regex(error.message, /AWS kept throttling the requests after 4 attempts/);
-  proxy.rules.length = 0;
+  aws.proxy.rules.length = 0;
   await ec2.teardownLab({ name: 'rate', stateDir: '/tmp/rate' }, []);
+});
+
+const lab = (name: string) => ({ name, stateDir: `/tmp/${name}/.atomlab` });
+
+async function instanceOf(ref: VmRef) {
+  const client = new Ec2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint });
+  const [instance] = await client.instances({ ids: [(ref.data as { instanceId: string }).instanceId] });
+  return instance!;
+}
+
+test.serial('image: {ami: …} boots that AMI, uploading nothing; an AMI not in the region is refused before any launch', async (t) => {
+  if (missing) return t.pass(missing);
+  const first = await labUp('ami1');
+  const ami = (await instanceOf(first.ref)).ImageId!;
+  const starts = aws.proxy.count('POST /snapshots');
+  const named = await labUp('ami2', ami);
+  t.is(aws.proxy.count('POST /snapshots'), starts, 'nothing uploaded');
+  t.is((await instanceOf(named.ref)).ImageId, ami);
+  const launches = aws.proxy.count('RunInstances');
+  const error = await t.throwsAsync(labUp('ami3', 'ami-0123456789abcdef0'), { instanceOf: AtomlabError });
+  t.regex(error.message, /^vm1: AMI ami-0123456789abcdef0 is not in us-east-1/);
+  t.regex(error.hint ?? '', /AMI ids differ per region/);
+  t.is(aws.proxy.count('RunInstances'), launches, 'no instance launched');
+  for (const name of ['ami1', 'ami2', 'ami3']) await first.ec2.removeLabResources(lab(name));
+  t.deepEqual(await first.ec2.labResources(lab('ami2')), []);
+});
+
+test.serial('snapshots of the root volume: taken, listed, deleted, and removed with the lab by tag; revert is refused, saying why', async (t) => {
+  if (missing) return t.pass(missing);
+  const { ec2, ref } = await labUp('snap1');
+  await ec2.snapshot(ref, 'before');
+  await ec2.snapshot(ref, 'after');
+  t.deepEqual((await ec2.listSnapshots(ref)).sort(), ['after', 'before']);
+  await t.throwsAsync(ec2.snapshot(ref, 'before'), { message: 'vm1 already has a snapshot named before' });
+  const revert = await t.throwsAsync(ec2.revert(ref, 'before'), { instanceOf: AtomlabError });
+  t.regex(revert.message, /^ec2 cannot revert vm1 yet: reverting needs CreateReplaceRootVolumeTask/);
+  t.is(revert.code, 'BAD_INPUT');
+  await ec2.deleteSnapshot(ref, 'after');
+  t.deepEqual(await ec2.listSnapshots(ref), ['before']);
+  await t.throwsAsync(ec2.deleteSnapshot(ref, 'after'), { message: 'vm1 has no snapshot named after' });
+  const tagged = await ec2.labResources(lab('snap1'));
+  t.deepEqual(tagged.map((r) => r.kind).sort(), ['instance', 'key-pair', 'security-group', 'snapshot']);
+  const removed = await ec2.removeLabResources(lab('snap1'));
+  t.deepEqual(removed.map((r) => r.kind).sort(), ['instance', 'key-pair', 'security-group', 'snapshot']);
+  t.deepEqual(await ec2.labResources(lab('snap1')), [], 'nothing billable left');
+  t.deepEqual(await ec2.removeLabResources(lab('snap1')), [], 'idempotent');
 });
