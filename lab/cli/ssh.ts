@@ -21,11 +21,14 @@ export function register(program: Command, app: App): void {
         const { findVm } = await import('../engine/index.js');
         const { AtomlabError } = await import('../errors/index.js');
         const { record, provider, paths } = await findVm(flags.scenario, name, app.providers);
+        const user = record.ssh?.user ?? 'fedora';
         if ((await provider.state(record.ref)) !== 'running') {
+          // something else answering at the stopped VM's address is refused by name, not just "not running"
+          const { refuseImpostor } = await import('../ssh/index.js');
+          if (record.ssh) await refuseImpostor({ ...record.ssh, privateKey: await readFile(paths.privateKey, 'utf8'), hostKey: record.hostKey });
           throw new AtomlabError(`${name} is not running`, { code: 'FAILED', hint: `start it with: atomlab up ${flags.scenario}` });
         }
         const endpoint = await provider.endpoint(record.ref);
-        const user = record.ssh?.user ?? 'fedora';
         if (command.length > 0) {
           const { sshConnect } = await import('../ssh/index.js');
           const client = await sshConnect({ ...endpoint, user, privateKey: await readFile(paths.privateKey, 'utf8'), hostKey: record.hostKey });

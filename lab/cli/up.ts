@@ -24,6 +24,7 @@ interface UpFlags {
   combination?: string[];
   json?: boolean;
   yes?: boolean;
+  wait?: boolean;
 }
 
 export function register(program: Command, app: App): void {
@@ -38,6 +39,7 @@ export function register(program: Command, app: App): void {
     .option('--combination <key=value...>', 'only the matrix combinations with these values (provider=qemu)')
     .option('--json', 'one JSON document on stdout: {lab, vms: [...], serve?, combinations?}')
     .option('--yes', 'create billable cloud resources without asking (needed without a terminal)')
+    .option('--no-wait', 'when another atomlab is working on the lab, refuse at once (naming its pid) instead of waiting for it')
     .action(
       runAction(async (file: string, flags: UpFlags) => {
         const { up, renderReports, qualifiedName } = await import('../engine/index.js');
@@ -57,7 +59,7 @@ export function register(program: Command, app: App): void {
         view.start();
         try {
           const events = ProgressRecorder.tee(view.sink, progress.labSink);
-          const options = { providers: app.providers, only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events, signal: interrupt.signal };
+          const options = { providers: app.providers, only: flags.only, parallel: flags.parallel, retries: flags.retries, force: flags.force, combinations: flags.combination, events, signal: interrupt.signal, wait: flags.wait };
           const result = await up(loaded, options).catch(async (error: unknown) => {
             await progress.finish(interrupt.signal.aborted ? 'interrupted' : 'failed');
             throw error;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AtomlabError } from '../errors/index.js';
 import { packagePath } from '../paths/index.js';
 import { ActionRefused, ActionRunner, type ActionKind } from './action-runner.js';
 import { listSnapshots, type LabRef } from './lab-actions.js';
@@ -122,11 +123,19 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   return get(ctx, req, res, url.pathname);
 }
 
+/** A refused action 409, a malformed body 400, a VM the lab does not have (a made-up or `../` name) 404, else 500. */
+function errorStatus(error: unknown): number {
+  if (error instanceof ActionRefused) return 409;
+  if (error instanceof SyntaxError) return 400;
+  if (error instanceof AtomlabError && error.code === 'BAD_INPUT' && error.context.vm !== undefined) return 404;
+  return 500;
+}
+
 function handler(ctx: Context) {
   return (req: IncomingMessage, res: ServerResponse) => {
     route(ctx, req, res).then(
       (reply) => reply && send(res, reply),
-      (error: unknown) => send(res, json(error instanceof ActionRefused ? 409 : error instanceof SyntaxError ? 400 : 500, { error: error instanceof Error ? error.message : String(error) })),
+      (error: unknown) => send(res, json(errorStatus(error), { error: error instanceof Error ? error.message : String(error) })),
     );
   };
 }

@@ -1,11 +1,12 @@
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
 import type { LabPlan, ProviderPlan } from '../plan/index.js';
 import type { ProviderRegistry } from '../provider/index.js';
 import { stopServersLoggingUnder } from '../serve/index.js';
-import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, type StateDirEntry, type VmRecord } from '../state/index.js';
+import { acquireLabLock, labPaths, labStateDir, labStateDirs, readState, StateStore, UnreadableStateError, type StateDirEntry, type VmRecord } from '../state/index.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { forceDownLab } from './force-down.js';
 import { providersOfPlan, providersOfState, removeProviderImages, removeTaggedResources, type TaggedReport } from './inventory.js';
 import { teardownLabResources } from './lab-resources.js';
 import { stopServers } from './lab-servers.js';
@@ -17,6 +18,10 @@ export interface DownOptions {
   plans?: LabPlan[];
   /** Also remove every image the labs' cloud providers uploaded (shared between labs by digest). */
   images?: boolean;
+  /** False: refuse at once when another atomlab holds the lab (`--no-wait`); default: wait for it. */
+  wait?: boolean;
+  /** Remove what can be found when the state file cannot be read (`down --force`). */
+  force?: boolean;
 }
 
 export interface DownResult {
@@ -76,7 +81,14 @@ async function removeByTag(lab: { name: string; stateDir: string }, plans: Provi
 /** Removes one lab (VMs, file servers, keys, state, what carries its tag) from its state directory and its plan. */
 async function downLab(entry: StateDirEntry, options: DownOptions, events: EventSink): Promise<LabDown> {
   const paths = labPaths(entry.dir);
-  const existing = await readState(paths.stateFile);
+  const onWait = (pid: string) => events({ kind: 'warning', message: `waiting for another atomlab (pid ${pid}) working on this lab to finish` });
+  // the lock first, when the lab has a directory: an `up` working on it may not have recorded anything yet
+  await using _lock = (await stat(paths.root).then(() => true, () => false)) ? await acquireLabLock(paths.lockFile, { wait: options.wait, onWait }) : undefined;
+  const existing = await readState(paths.stateFile).catch((error: unknown) => {
+    if (options.force && error instanceof UnreadableStateError) return error;
+    throw error;
+  });
+  if (existing instanceof UnreadableStateError) return { removed: await forceDownLab(paths, existing, options.providers, events), tagged: [], providers: [] };
   const plan = options.plans?.find((candidate) => candidate.stateDir === entry.dir);
   const used = [...providersOfState(existing ?? undefined), ...providersOfPlan(plan)];
   const name = existing?.lab ?? plan?.name;
@@ -85,7 +97,6 @@ async function downLab(entry: StateDirEntry, options: DownOptions, events: Event
     await rm(paths.serveDir, { recursive: true, force: true });
     return { removed: [], tagged: name ? await removeByTag({ name, stateDir: entry.dir }, used, options.providers, events) : [], providers: used };
   }
-  await using _lock = await acquireLabLock(paths.lockFile);
   const store = await StateStore.open(paths.root, existing.lab, existing.scenario);
   const records = Object.values(store.current.vms);
   const failures = await removeRecorded(store, paths, options.providers, events);

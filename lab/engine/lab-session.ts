@@ -19,6 +19,8 @@ export interface SessionOptions {
   providers: ProviderRegistry;
   events?: EventSink;
   signal?: AbortSignal;
+  /** False: refuse at once when another atomlab holds the lab (`--no-wait`); default: wait for it. */
+  wait?: boolean;
 }
 
 /** A provider per name and options, built once per session. */
@@ -38,10 +40,11 @@ function providerCache(providers: ProviderRegistry, events: EventSink): (plan: P
 /** Opens one lab of a loaded scenario (`loadScenario(file).plans`): takes its lock and state. */
 export async function openLabPlan(plan: LabPlan, options: SessionOptions): Promise<LabSession> {
   const paths = labPaths(plan.stateDir);
-  const lock = await acquireLabLock(paths.lockFile);
+  const events = options.events ?? ignoreEvents;
+  const onWait = (pid: string) => events({ kind: 'warning', message: `waiting for another atomlab (pid ${pid}) working on lab ${plan.name} to finish` });
+  const lock = await acquireLabLock(paths.lockFile, { wait: options.wait, onWait, signal: options.signal });
   try {
     const store = await StateStore.open(plan.stateDir, plan.name, plan.file);
-    const events = options.events ?? ignoreEvents;
     const signal = options.signal ?? new AbortController().signal;
     return { plan, paths, store, events, signal, provider: providerCache(options.providers, events), [Symbol.asyncDispose]: () => lock.release() };
   } catch (error) {

@@ -1,5 +1,6 @@
-import { AtomlabError } from '../errors/index.js';
+import { AtomlabError, isNoSpace } from '../errors/index.js';
 import type { VmPlan } from '../plan/index.js';
+import { SshError } from '../ssh/index.js';
 import { bringUp, type VmOutcome } from './vm-pipeline.js';
 import type { LabSession } from './lab-session.js';
 
@@ -10,9 +11,11 @@ export interface Attempts {
   failed: string[];
 }
 
-/** Errors another attempt cannot fix: bad input, a missing tool, Ctrl-C. */
+/** Errors another attempt cannot fix: bad input, a missing tool, Ctrl-C, a full disk; and a host-key mismatch, never worked around. */
 function retryable(error: unknown, session: LabSession): boolean {
   if (session.signal.aborted) return false;
+  if (error instanceof SshError && error.failure === 'host-key-mismatch') return false;
+  if (isNoSpace(error)) return false; // a full disk stays full
   return !(error instanceof AtomlabError && ['BAD_INPUT', 'SCENARIO_INVALID', 'MISSING_TOOL', 'INTERRUPTED'].includes(error.code));
 }
 

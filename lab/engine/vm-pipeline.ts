@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { AtomlabError } from '../errors/index.js';
+import { AtomlabError, isNoSpace, noSpaceError } from '../errors/index.js';
 import type { VmPlan } from '../plan/index.js';
 import type { BaseDisk, Provider, VmRef } from '../provider/index.js';
 import { waitReady } from '../ready/index.js';
+import { refuseImpostor } from '../ssh/index.js';
 import type { VmRecord } from '../state/index.js';
 import { cachedImage, diskFor } from './image-stage.js';
 import { labResourcesOf } from './lab-resources.js';
@@ -109,11 +110,17 @@ function cloudImageStage(run: VmRun): undefined {
   return undefined;
 }
 
-/** A VM from nothing, up to its machine: image → disk → seed → machine. */
+/** A VM from nothing, up to its machine: image → disk → seed → machine. A full disk says which directory. */
 async function create(run: VmRun): Promise<VmRef> {
-  const disk = run.plan.image.cloud ? cloudImageStage(run) : await diskStage(run, await imageStage(run));
-  const seed = await seedStage(run);
-  return machineStage(run, disk, seed);
+  const image = run.plan.image.cloud ? undefined : await imageStage(run);
+  try {
+    const disk = image ? await diskStage(run, image) : cloudImageStage(run);
+    const seed = await seedStage(run);
+    return await machineStage(run, disk, seed);
+  } catch (error) {
+    if (isNoSpace(error) && !(error instanceof AtomlabError && error.code === 'IO')) throw noSpaceError(run.dir, `creating ${run.plan.name}`, error);
+    throw error;
+  }
 }
 
 /** Stages machine (start) and ready: boot, then a verified login through the readiness table. */
@@ -181,6 +188,7 @@ export async function bringUp(session: LabSession, plan: VmPlan, options: BringU
   }
   let ref = record?.ref;
   try {
+    if (action === 'started' && record?.ssh) await refuseImpostor({ ...record.ssh, privateKey: labKey.privateKey, hostKey: record.hostKey, signal: session.signal });
     if (action === 'recreate') {
       if (ref) await provider.destroy(ref);
       ref = await create(run);

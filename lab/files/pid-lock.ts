@@ -35,6 +35,14 @@ export interface PidLockOptions {
   timeoutMs?: number;
   /** What holds the lock, for the error: "another atomlab is working on this lab". */
   holder?: string;
+  /** What to do, for the error. */
+  hint?: string;
+  /** Called once, with the holder's pid, when the lock is held and the call starts waiting. */
+  onWait?: (pid: string) => void;
+}
+
+async function holderPid(path: string): Promise<string> {
+  return (await readFile(path, 'utf8').catch(() => '?')).trim();
 }
 
 /**
@@ -42,14 +50,16 @@ export interface PidLockOptions {
  * process holds it, and takes over a lock whose process is gone (a SIGKILLed owner).
  */
 export async function acquireLock(path: string, options: PidLockOptions | AbortSignal = {}): Promise<() => Promise<void>> {
-  const { signal, timeoutMs, holder } = options instanceof AbortSignal ? { signal: options } : options;
+  const { signal, timeoutMs, holder, hint, onWait } = options instanceof AbortSignal ? { signal: options } as PidLockOptions : options;
   const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  let told = false;
   while (!(await tryLock(path))) {
     if (signal?.aborted) throw new AtomlabError(`interrupted while waiting for ${path}`, { code: 'INTERRUPTED' });
-    if (Date.now() > deadline) {
-      const owner = (await readFile(path, 'utf8').catch(() => '?')).trim();
-      throw new AtomlabError(`${holder ?? 'another process'} (pid ${owner}) holds ${path}`, { code: 'FAILED', hint: 'wait for it to finish, or stop it' });
+    if (Date.now() >= deadline) {
+      throw new AtomlabError(`${holder ?? 'another process'} (pid ${await holderPid(path)}) holds ${path}`, { code: 'FAILED', hint: hint ?? 'wait for it to finish, or stop it' });
     }
+    if (!told && onWait) onWait(await holderPid(path));
+    told = true;
     await sleep(Math.min(500, Math.max(50, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
   }
   return () => rm(path, { force: true });

@@ -3,7 +3,7 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AtomlabError } from '../errors/index.js';
+import { AtomlabError, isNoSpace, noSpaceError } from '../errors/index.js';
 import { imageCacheDir } from '../home/index.js';
 import {
   cacheLayout, diskPath, ensureCacheDirs, lockPath, readEntry, readRef, sourceKey, writeRef, type CacheLayout,
@@ -150,6 +150,10 @@ async function fetchImage(pull: Pull): Promise<PulledImage> {
     } finally {
       await partial.remove();
     }
+  } catch (error) {
+    if (!isNoSpace(error)) throw error;
+    await partial.remove(); // a partial that filled the disk is no resume worth keeping: give the space back
+    throw noSpaceError(layout.root, `pulling ${pull.location}`, error, `free space there (df -h ${layout.root}) or set ATOMLAB_HOME to a larger filesystem, then pull again: nothing was cached`);
   } finally {
     await partial.close();
     await rm(output, { force: true });

@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AtomlabError } from '../errors/index.js';
+import { pidAlive, terminate } from '../files/index.js';
 import { freePort } from '../net/index.js';
 import type { DaemonMessage } from './serve-daemon.js';
 
@@ -89,15 +89,6 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 }
 
 /** Alive and not a zombie (a detached daemon's parent may never reap it). */
-async function pidAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat === undefined || !/^\d+ \(.*\) [ZX] /s.test(stat);
-}
 
 /** True when the recorded process is alive and is this server (not a recycled pid). */
 export async function serverAlive(server: ServerProcess): Promise<boolean> {
@@ -108,15 +99,6 @@ export async function serverAlive(server: ServerProcess): Promise<boolean> {
   return args.some((arg) => arg.endsWith('serve-daemon.js')) && args.includes(String(server.port)) && args.includes(server.root);
 }
 
-async function terminate(pid: number): Promise<void> {
-  process.kill(pid, 'SIGTERM');
-  for (let waited = 0; waited < 5_000; waited += 100) {
-    if (!(await pidAlive(pid))) return;
-    await sleep(100);
-  }
-  process.kill(pid, 'SIGKILL');
-  for (let waited = 0; waited < 5_000 && (await pidAlive(pid)); waited += 100) await sleep(100);
-}
 
 /** Stops the server (SIGTERM, then SIGKILL); a server already gone is not an error. */
 export async function stopServer(server: ServerProcess): Promise<void> {

@@ -1,4 +1,4 @@
-export { sshConnect, sshExec, execOn, SshError } from './ssh-client.js';
+export { sshConnect, sshExec, execOn, SshError, hostKeyMismatch, refuseImpostor } from './ssh-client.js';
 export type { SshTarget, ExecResult, SshFailure } from './ssh-client.js';
 export { sshBanner } from './banner.js';
 export { parsePublicKey, fingerprint } from './public-key.js';

@@ -14,6 +14,8 @@ export interface SshTarget {
   /** Connect + handshake + authentication. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A connection whose peer stops answering keepalives (probes every this many ms, 3 missed) ends with an error (default 20 s). */
+  keepaliveMs?: number;
 }
 
 export interface ExecResult {
@@ -31,15 +33,33 @@ export class SshError extends AtomlabError {
     readonly failure: SshFailure,
     message: string,
     cause?: unknown,
+    hint?: string,
   ) {
-    super(message, { code: 'FAILED', cause });
+    super(message, { code: 'FAILED', cause, hint });
     this.name = 'SshError';
   }
 }
 
-function classify(error: Error & { level?: string }, mismatch: string | undefined): SshError {
-  if (mismatch) return new SshError('host-key-mismatch', mismatch, error);
+const MISSED_KEEPALIVES = 3;
+
+/**
+ * The refusal of a host key that is not the pinned one: what was expected, what was offered,
+ * and what to do. Never a prompt: nothing else about the peer can be trusted.
+ */
+export function hostKeyMismatch(at: { host: string; port: number }, expected: string, offered: string, cause?: unknown): SshError {
+  const where = `${at.host}:${at.port}`;
+  return new SshError(
+    'host-key-mismatch',
+    `host key mismatch at ${where}: expected ${expected} (the key atomlab gave the VM), offered ${offered}`,
+    cause,
+    `another machine or program answers at ${where} (was the VM stopped or killed, and its port taken?): do not log in; see what listens there with: ss -ltnp 'sport = :${at.port}', stop it, then run atomlab up (or atomlab down, then up, to make the VM anew)`,
+  );
+}
+
+function classify(error: Error & { level?: string }, mismatch: SshError | undefined): SshError {
+  if (mismatch) return mismatch;
   if (error.level === 'client-authentication') return new SshError('refused', `login refused: ${error.message}`, error);
+  if (/keepalive timeout/i.test(error.message)) return new SshError('timeout', 'the guest stopped answering SSH (no reply to keepalives)', error);
   if (/timed out/i.test(error.message)) return new SshError('timeout', `SSH timed out: ${error.message}`, error);
   return new SshError('unreachable', `SSH failed: ${error.message}`, error);
 }
@@ -50,7 +70,7 @@ export function sshConnect(target: SshTarget): Promise<Client> {
   const readyTimeout = target.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const client = new Client();
-    let mismatch: string | undefined;
+    let mismatch: SshError | undefined;
     let settled = false;
     // every way out settles once and lets go of the abort listener and the deadline
     const settle = (error?: SshError) => {
@@ -74,10 +94,12 @@ export function sshConnect(target: SshTarget): Promise<Client> {
       privateKey: target.privateKey,
       password: target.password,
       readyTimeout,
+      keepaliveInterval: target.keepaliveMs ?? 20_000,
+      keepaliveCountMax: MISSED_KEEPALIVES,
       tryKeyboard: false,
       hostVerifier: (key: Buffer) => {
         if (key.equals(pinned.blob)) return true;
-        mismatch = `host key mismatch: the guest offered ${fingerprint(key)}, atomlab pinned ${fingerprint(pinned.blob)}`;
+        mismatch = hostKeyMismatch(target, fingerprint(pinned.blob), fingerprint(key));
         return false;
       },
     };
@@ -86,7 +108,7 @@ export function sshConnect(target: SshTarget): Promise<Client> {
     // keep listening, or a second one is an unhandled error that ends the process
     client.on('error', (error) => settle(classify(error, mismatch)));
     // a connection closed before login without an error would otherwise leave the wait hanging
-    client.once('close', () => settle(mismatch ? new SshError('host-key-mismatch', mismatch) : new SshError('unreachable', 'SSH connection closed before login')));
+    client.once('close', () => settle(mismatch ?? new SshError('unreachable', 'SSH connection closed before login')));
     client.connect(config);
   });
 }
@@ -126,5 +148,19 @@ export async function sshExec(target: SshTarget, command: string, timeoutMs?: nu
     return await execOn(client, command, timeoutMs);
   } finally {
     client.end();
+  }
+}
+
+/**
+ * Before a stopped VM is started again: whatever answers at its last SSH address must hold
+ * its pinned host key. A program that took the port of a killed VM is refused with the
+ * mismatch (expected and offered fingerprints); nothing answering, or the VM itself, is fine.
+ */
+export async function refuseImpostor(target: SshTarget): Promise<void> {
+  try {
+    const client = await sshConnect({ ...target, timeoutMs: target.timeoutMs ?? 10_000 });
+    client.end();
+  } catch (error) {
+    if (error instanceof SshError && error.failure === 'host-key-mismatch') throw error;
   }
 }

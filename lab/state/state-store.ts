@@ -38,18 +38,45 @@ export class StateStore {
   }
 }
 
+/** The state version this atomlab writes and reads. */
+export const STATE_VERSION = 1;
+
+/** A state file atomlab cannot use: damaged, or written by a newer atomlab. `down --force` branches on it. */
+export class UnreadableStateError extends AtomlabError {
+  constructor(
+    readonly file: string,
+    message: string,
+    /** The file's JSON when it parsed (a newer version's records may still name VMs). */
+    readonly parsed: unknown,
+    cause?: unknown,
+  ) {
+    super(message, { code: 'FAILED', cause, context: { file }, hint: `atomlab down --force removes what it can find without it (this lab's processes, the VMs it still names, its files); or put back a good copy of ${file}` });
+    this.name = 'UnreadableStateError';
+  }
+}
+
+function checkedState(file: string, text: string): LabState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UnreadableStateError(file, `${file} is damaged: ${(error as Error).message}`, undefined, error);
+  }
+  const version = (parsed as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > STATE_VERSION) {
+    throw new UnreadableStateError(file, `${file} was written by a newer atomlab (state version ${version}; this atomlab reads version ${STATE_VERSION})`, parsed);
+  }
+  if (version !== STATE_VERSION || typeof (parsed as { vms?: unknown }).vms !== 'object') {
+    throw new UnreadableStateError(file, `${file} is not a state file atomlab can read (version ${String(version)})`, parsed);
+  }
+  return parsed as LabState;
+}
+
 /** The state file, or undefined when the lab was never brought up. */
 export async function readState(file: string): Promise<LabState | undefined> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  if (text === undefined) return undefined;
-  try {
-    const state = JSON.parse(text) as LabState;
-    if (state.version !== 1) throw new Error(`version ${String(state.version)}`);
-    return state;
-  } catch (error) {
-    throw new AtomlabError(`${file} is not a state file atomlab can read`, { code: 'FAILED', cause: error, hint: 'move it away; VMs it listed may need removing by hand' });
-  }
+  return text === undefined ? undefined : checkedState(file, text);
 }

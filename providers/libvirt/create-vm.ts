@@ -55,7 +55,8 @@ function seedDrive(request: CreateRequest): SeedFile {
   throw new AtomlabError(`the libvirt provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { provider: 'libvirt', vm: request.plan.name } });
 }
 
-async function refuseExisting(conn: Connection, name: string): Promise<void> {
+async function refuseExisting(conn: Connection, plan: VmPlan): Promise<void> {
+  const name = domainName(plan);
   try {
     const domain = await conn.lookupDomain(name);
     domain.free();
@@ -65,8 +66,8 @@ async function refuseExisting(conn: Connection, name: string): Promise<void> {
   }
   throw new AtomlabError(`a libvirt domain named ${name} already exists`, {
     code: 'FAILED',
-    hint: 'remove the old lab first (atomlab down), or rename the VM',
-    context: { provider: 'libvirt', vm: name },
+    hint: `another lab named ${plan.lab} on this libvirt host made it (this scenario, or a copy in another directory): run atomlab down there, or give this lab another name (name: in the scenario)`,
+    context: { provider: 'libvirt', vm: plan.name, domain: name },
   });
 }
 
@@ -91,7 +92,7 @@ async function makeDisks(pool: StoragePool, request: CreateRequest, made: string
 /** Disks (uploaded through the API), seed and domain definition; not started. */
 export async function createVm(conn: Connection, request: CreateRequest, options: LibvirtOptions): Promise<VmRef> {
   const { plan } = request;
-  await refuseExisting(conn, domainName(plan));
+  await refuseExisting(conn, plan);
   const pool = await ensurePool(conn, { name: options.pool, path: options.poolPath, create: options.createPool });
   const made: string[] = [];
   try {

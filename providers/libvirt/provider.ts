@@ -25,6 +25,9 @@ const STATES: Record<DomainState, VmState> = {
   pmsuspended: 'paused',
 };
 
+/** virDomainShutoffReason VIR_DOMAIN_SHUTOFF_CRASHED: its QEMU died or was killed behind libvirt's back. */
+const SHUTOFF_CRASHED = 3;
+
 /** An internal snapshot of the system disk (with memory when running); the seed CD-ROM is read-only. */
 export function snapshotXml(name: string): string {
   return renderXml(el('domainsnapshot', {}, el('name', {}, name), el('disks', {}, el('disk', { name: 'vda', snapshot: 'internal' }))));
@@ -206,7 +209,10 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
 
   async state(vm: VmRef): Promise<VmState> {
     try {
-      return await this.withDomain(vm, async (domain) => STATES[(await domain.state()).state]);
+      return await this.withDomain(vm, async (domain) => {
+        const { state, reason } = await domain.state();
+        return state === 'shutoff' && reason === SHUTOFF_CRASHED ? 'crashed' : STATES[state];
+      });
     } catch (error) {
       if (isNotFound(error)) return 'missing';
       throw error;

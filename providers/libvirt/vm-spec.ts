@@ -6,9 +6,13 @@ import type { ChosenSound } from '../../lab/hardware/index.js';
 import type { DomainSpec, Networking } from './domain-xml.js';
 import { isLoopback, uriHost, type LibvirtOptions } from './options.js';
 
-/** libvirt names: one per VM of a lab, safe for volumes too. */
+/**
+ * libvirt names: one per VM of a lab, safe for volumes too. Lab and VM names hold letters,
+ * digits and `-`, so the `.` between them keeps labs apart: lab `a-b`'s VM `c` and lab `a`'s
+ * VM `b-c` are `atomlab-a-b.c` and `atomlab-a.b-c`.
+ */
 export function domainName(plan: Pick<VmPlan, 'lab' | 'name'>): string {
-  return `atomlab-${plan.lab}-${plan.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `atomlab-${plan.lab}.${plan.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 /** Stable locally administered MACs (52:54:00 is QEMU's prefix), one per NIC. */

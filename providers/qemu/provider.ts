@@ -149,7 +149,7 @@ export class QemuProvider implements Provider, Snapshots, Resources {
   async stop(vm: VmRef, options: StopOptions = {}): Promise<void> {
     const data = vmData(vm.data);
     const pid = await livePid(data.pidFile, data.qmpSocket);
-    if (!pid) return;
+    if (!pid) return void (await rm(data.pidFile, { force: true })); // a crashed VM's pidfile: stopped now
     const log = (line: string) => this.options.log?.(`${vm.name}: ${line}`);
     if (!options.force) {
       log('asking the guest to power off (ACPI)');
@@ -161,7 +161,7 @@ export class QemuProvider implements Provider, Snapshots, Resources {
     if (await waitForExit(pid, 5_000)) return;
     log('QEMU did not quit: killing it');
     process.kill(pid, 'SIGKILL');
-    await waitForExit(pid, 5_000);
+    if (await waitForExit(pid, 5_000)) await rm(data.pidFile, { force: true });
   }
 
   async reset(vm: VmRef): Promise<void> {
@@ -181,7 +181,9 @@ export class QemuProvider implements Provider, Snapshots, Resources {
   async state(vm: VmRef): Promise<VmState> {
     const data = vmData(vm.data);
     if (!(await livePid(data.pidFile, data.qmpSocket))) {
-      return (await stat(data.disk).then(() => true, () => false)) ? 'stopped' : 'missing';
+      if (!(await stat(data.disk).then(() => true, () => false))) return 'missing';
+      // QEMU removes its pidfile when it exits; one left behind means it was killed or died
+      return (await stat(data.pidFile).then(() => true, () => false)) ? 'crashed' : 'stopped';
     }
     const status = await qmpOnce<{ status: string }>(data.qmpSocket, 'query-status').catch(() => undefined);
     if (!status) return 'running';
