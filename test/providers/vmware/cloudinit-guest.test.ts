@@ -16,11 +16,11 @@ import { ROOT, runCli } from '../../helpers/run-cli.js';
 /**
  * Seed 002's path end to end on the real cloud-init guest: `atomlab up
  * scenarios/atomic-vmware-player.yaml` (its own seed: configdrive, the default for vmware) with
- * the cloudinit test guest in place of the self-built Atomic image. The fake vmrun (recorded
- * contract) boots the provider's own monolithicSparse vmdk and config-2 CD-ROM in QEMU; the
- * engine's login is verified; the guest's cloud-init names the datasource that read the seed.
- * The same guest's cloud-init then decodes the guestinfo keys the provider writes for a
- * `seed: guestinfo` VM (its VMware datasource on the envvar transport). One boot.
+ * the cloudinit test guest in place of the self-built Atomic image, plus a second VM with
+ * `seed: nocloud`. The fake vmrun (recorded contract) boots each provider-made monolithicSparse
+ * vmdk and seed CD-ROM in QEMU; the engine's login is verified; each guest's cloud-init names the
+ * datasource that read its seed. A guest's cloud-init then decodes the guestinfo keys the
+ * provider writes for a `seed: guestinfo` VM (its VMware datasource on the envvar transport).
  * Opt-in (`npm run test:vmware-guest`, ATOMLAB_VMWARE_GUEST=1): the cloudinit boot takes minutes under TCG.
  */
 const run = promisify(execFile);
@@ -44,6 +44,7 @@ async function scenario(): Promise<string> {
   doc.setIn(['defaults', 'image'], 'cloudinit');
   doc.setIn(['defaults', 'memory'], '768MiB');
   doc.setIn(['defaults', 'bootTimeout'], '40m');
+  doc.addIn(['vms'], doc.createNode({ name: 'atomic-01', hostname: 'atomic-01', seed: 'nocloud' }));
   const file = join(root, 'atomic-vmware-player.yaml');
   await writeFile(file, doc.toString());
   return file;
@@ -54,38 +55,47 @@ interface Report { vms: { name: string; state: string; login: { verified: boolea
 /** The guestinfo keys as VMX_GUESTINFO_* assignments for `env`, as cloud-init's envvar transport reads them. */
 const envAssignments = (keys: Record<string, string>) => ['VMX_GUESTINFO=1', ...Object.entries(keys).map(([key, value]) => `${`vmx.${key}`.toUpperCase().replaceAll('.', '_')}=${value}`)];
 
-bootTest('atomic-vmware-player on the cloudinit guest: config-2 CD-ROM read by ConfigDrive, verified login; the guest\'s cloud-init decodes the provider\'s guestinfo keys', async (t) => {
+/** What each guest's own cloud-init must say read its seed, and its volume label (isoinfo). */
+const READ_BY: Record<string, { datasource: RegExp; platform: string; volume: string }> = {
+  'atomic-00': { datasource: /^DataSourceConfigDrive .*\[source=\/dev\/sr0\]/, platform: 'configdrive', volume: 'config-2' },
+  'atomic-01': { datasource: /^DataSourceNoCloud \[seed=\/dev\/sr0\]/, platform: 'nocloud', volume: 'cidata' },
+};
+
+bootTest('atomic-vmware-player on the cloudinit guest: config-2 and NoCloud CD-ROMs read by cloud-init, verified logins; the guest\'s cloud-init decodes the provider\'s guestinfo keys', async (t) => {
   t.timeout(60 * 60_000);
   const file = await scenario();
   const env = { PATH: `${fake.bin}:${process.env.PATH ?? ''}`, FAKE_VMRUN_STATE: fake.stateDir, FAKE_VMRUN_GUEST: 'qemu' };
-  const ssh = (command: string, input?: string) => runCli(['ssh', 'atomic-00', '-s', file, '--', command], { ...LONG, env, input });
+  const ssh = (vm: string, command: string, input?: string) => runCli(['ssh', vm, '-s', file, '--', command], { ...LONG, env, input });
   try {
-    const up = await runCli(['up', file, '--json'], { ...LONG, env });
+    const up = await runCli(['up', file, '--json', '--parallel', '2'], { ...LONG, env });
     t.is(up.exitCode, 0, up.stderr.slice(-4000));
-    const [vm] = (JSON.parse(up.stdout) as Report).vms;
-    t.is(vm?.state, 'running');
-    t.true(vm?.login.verified, 'key and password login, pinned host key, hostname, cloud-init done');
-    t.deepEqual(vm?.login.methods, ['key', 'password']);
+    const report = JSON.parse(up.stdout) as Report;
+    t.deepEqual(report.vms.map((vm) => vm.name).sort(), Object.keys(READ_BY));
+    for (const vm of report.vms) {
+      const expected = READ_BY[vm.name]!;
+      t.is(vm.state, 'running', vm.name);
+      t.true(vm.login.verified, `${vm.name}: key and password login, pinned host key, hostname, cloud-init done`);
+      t.deepEqual(vm.login.methods, ['key', 'password'], vm.name);
+      const seen = await ssh(vm.name, 'hostname; cloud-init query platform; sudo cat /run/cloud-init/result.json');
+      t.is(seen.exitCode, 0, seen.stderr);
+      const [hostname, platform, ...json] = seen.stdout.split('\n');
+      const result = JSON.parse(json.join('\n')) as { v1: { datasource: string; errors: string[] } };
+      t.is(hostname, vm.name);
+      t.is(platform, expected.platform, vm.name);
+      t.regex(result.v1.datasource, expected.datasource, `${vm.name}: the CD-ROM its .vmx names`);
+      t.deepEqual(result.v1.errors, [], vm.name);
+      t.log(`${vm.name}: the guest's cloud-init: ${result.v1.datasource}`);
 
-    const seen = await ssh('hostname; cloud-init query platform; sudo cat /run/cloud-init/result.json');
-    t.is(seen.exitCode, 0, seen.stderr);
-    const [hostname, platform, ...json] = seen.stdout.split('\n');
-    const result = JSON.parse(json.join('\n')) as { v1: { datasource: string; errors: string[] } };
-    t.is(hostname, 'atomic-00');
-    t.is(platform, 'configdrive');
-    t.regex(result.v1.datasource, /^DataSourceConfigDrive .*\[source=\/dev\/sr0\]/, 'the CD-ROM the .vmx names');
-    t.deepEqual(result.v1.errors, []);
-    t.log(`the guest's cloud-init: ${result.v1.datasource}`);
-
-    const vmxPath = join(root, '.atomlab', 'vms', 'atomic-00', 'vmware', 'atomic-00.vmx');
-    const vmx = parseVmx(await readFile(vmxPath, 'utf8'));
-    t.deepEqual(vmxProblems(vmx), []);
-    t.regex((await run('isoinfo', ['-d', '-i', vmx.get('ide0:1.filename') ?? ''])).stdout, /Volume id: config-2/);
-    t.regex((await run('qemu-img', ['info', '-U', resolve(dirname(vmxPath), vmx.get('scsi0:0.filename') ?? '')])).stdout, /create type: monolithicSparse/);
+      const vmxPath = join(root, '.atomlab', 'vms', vm.name, 'vmware', `${vm.name}.vmx`);
+      const vmx = parseVmx(await readFile(vmxPath, 'utf8'));
+      t.deepEqual(vmxProblems(vmx), [], vm.name);
+      t.regex((await run('isoinfo', ['-d', '-i', vmx.get('ide0:1.filename') ?? ''])).stdout, new RegExp(`Volume id: ${expected.volume}`, 'i'));
+      t.regex((await run('qemu-img', ['info', '-U', resolve(dirname(vmxPath), vmx.get('scsi0:0.filename') ?? '')])).stdout, /create type: monolithicSparse/);
+    }
 
     const plan = vmwarePlan({ lab: 'gi', name: 'gi-00', hostname: 'gi-00', login: { user: 'fedora', password: { kind: 'literal', value: 'atomic' }, sshKeys: [] } });
     const { keys, data } = await guestinfoThroughProvider({ dir: join(root, 'guestinfo'), plan, vmrun: fake.binary });
-    const judged = await ssh(`sudo env ${envAssignments(keys).join(' ')} python3 - guestinfo`, await readFile(JUDGE, 'utf8'));
+    const judged = await ssh('atomic-00', `sudo env ${envAssignments(keys).join(' ')} python3 - guestinfo`, await readFile(JUDGE, 'utf8'));
     t.is(judged.exitCode, 0, judged.stderr);
     const read = JSON.parse(judged.stdout) as { access: string; instance_id: string; hostname: string; userdata: string };
     t.regex(read.access, /^envvar/);
