@@ -57,7 +57,7 @@ test.serial('matrix [qemu, vmware]: the vmware combination is skipped with the r
     const [qemu, vmware] = summary(first.stdout);
     t.deepEqual(qemu, ['qemu', null, [['host1', 'running', true]]]);
     t.is(vmware?.[0], 'vmware');
-    t.regex(String(vmware?.[1]), /^vmware: VMware player: vmrun not found.*cannot be installed here/);
+    t.regex(String(vmware?.[1]), /^vmware: VMware player: vmrun not found[\s\S]*hint: install VMware Workstation or Player[\s\S]*cannot be installed here\)$/);
     t.deepEqual(vmware?.[2], []);
     const qemuBoot = await bootId('qemu/host1');
 
