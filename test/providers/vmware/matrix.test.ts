@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { which } from '../../../lab/host/index.js';
 import { installFakeVmrun, type FakeVmrun } from '../../fixtures/fake-vmrun.js';
 import { labDir, processesMentioning } from '../../helpers/lab.js';
@@ -45,6 +45,7 @@ test.serial('matrix [qemu, vmware]: the vmware combination is skipped with the r
     return;
   }
   const { dir, file } = await labDir(SCENARIO);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const withVmrun = { PATH: `${fake.bin}:${process.env.PATH ?? ''}`, FAKE_VMRUN_STATE: fake.stateDir, FAKE_VMRUN_GUEST: 'qemu' };
   const bootId = async (vm: string) => {
     const ssh = await runCli(['ssh', vm, '-s', file, '--', 'cat /proc/sys/kernel/random/boot_id'], LONG);
