@@ -21,7 +21,7 @@ export interface Component {
   detail?: string;
 }
 
-const TOOL_CHECKS: ToolName[] = ['qemu-system-x86_64', 'qemu-img', 'xz', 'zstd', 'bzip2', 'libvirtd', 'virsh', 'VBoxManage', 'vmrun', 'ovftool', 'ssh'];
+const TOOL_CHECKS: ToolName[] = ['qemu-system-x86_64', 'qemu-img', 'xz', 'zstd', 'bzip2', 'libvirtd', 'virsh', 'VBoxManage', 'vmrun', 'ssh'];
 
 export async function toolComponents(): Promise<Component[]> {
   return Promise.all(TOOL_CHECKS.map((name) => inspectTool(name, TOOLS[name])));

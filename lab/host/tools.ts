@@ -109,13 +109,6 @@ export const TOOLS = {
     versionArgs: [],
     versionPattern: /vmrun version (\S+)/,
   },
-  ovftool: {
-    bin: 'ovftool',
-    purpose: 'VMware OVF/OVA import and export',
-    source: 'VMware OVF Tool from Broadcom (not a Debian package)',
-    versionArgs: ['--version'],
-    versionPattern: /VMware ovftool (\S+)/,
-  },
   ssh: {
     bin: 'ssh',
     purpose: 'interactive `atomlab ssh` sessions (logins are verified in-process)',
