@@ -1,13 +1,11 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createProvider } from '../../../providers/libvirt/index.js';
 import { Connection } from '../../../providers/libvirt/libvirt-client.js';
 import type { VmRef } from '../../../lab/provider/index.js';
-import { createRequest, type TestWorkspace } from '../../fixtures/libvirt/create-request.js';
+import { createRequest, emptyWorkspace, type TestWorkspace } from '../../fixtures/libvirt/create-request.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 import { removePool } from '../../fixtures/libvirt/remove-pool.js';
@@ -15,7 +13,6 @@ import { removePool } from '../../fixtures/libvirt/remove-pool.js';
 // Two labs on one libvirt host whose lab and VM names run together (lab `x-<pid>`'s VM `web-1`,
 // lab `x`'s VM `<pid>-web-1`): each gets its own domain and volumes, and removing one lab's VM
 // leaves the other's. Domains are defined, never started: no guest boots.
-const run = promisify(execFile);
 let daemon: Libvirtd | undefined;
 let root: string;
 
@@ -29,14 +26,7 @@ test.after.always(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function workspace(name: string): Promise<TestWorkspace> {
-  const dir = join(root, name);
-  await mkdir(join(dir, 'seed'), { recursive: true });
-  await run('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '16M']);
-  await writeFile(join(dir, 'seed', 'meta-data'), `instance-id: ${name}\n`);
-  await run('genisoimage', ['-quiet', '-V', 'cidata', '-J', '-r', '-o', join(dir, 'seed.iso'), join(dir, 'seed')]);
-  return { dir, base: join(dir, 'base.qcow2'), seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, 'console.log') };
-}
+const workspace = (name: string): Promise<TestWorkspace> => emptyWorkspace(root, name, '16M');
 
 async function domainsOf(uri: string, marker: string): Promise<string[]> {
   const conn = await Connection.open(uri);

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { createProvider, type LibvirtVmData } from '../../../providers/libvirt/index.js';
 import { Connection } from '../../../providers/libvirt/libvirt-client.js';
 import { hasSnapshots, type Provider, type VmRef } from '../../../lab/provider/index.js';
-import { createRequest, type TestWorkspace } from '../../fixtures/libvirt/create-request.js';
+import { createRequest, emptyWorkspace, type TestWorkspace } from '../../fixtures/libvirt/create-request.js';
 import { ensureLibvirtd, type Libvirtd } from '../../fixtures/libvirtd.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 import { removePool } from '../../fixtures/libvirt/remove-pool.js';
@@ -31,14 +31,7 @@ test.after.always(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function workspace(name: string): Promise<TestWorkspace> {
-  const dir = join(root, name);
-  await mkdir(join(dir, 'seed'), { recursive: true });
-  await run('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '64M']);
-  await writeFile(join(dir, 'seed', 'meta-data'), `instance-id: ${name}\n`);
-  await run('genisoimage', ['-quiet', '-V', 'cidata', '-J', '-r', '-o', join(dir, 'seed.iso'), join(dir, 'seed')]);
-  return { dir, base: join(dir, 'base.qcow2'), seedIso: join(dir, 'seed.iso'), consoleLog: join(dir, 'console.log') };
-}
+const workspace = (name: string): Promise<TestWorkspace> => emptyWorkspace(root, name, '64M');
 
 async function consoleUntil(provider: Provider, vm: VmRef, pattern: RegExp, timeoutMs: number): Promise<string[]> {
   const lines: string[] = [];
