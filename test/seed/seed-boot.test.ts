@@ -6,7 +6,10 @@ import { runCli } from '../helpers/run-cli.js';
 
 // The cloudinit test guest (real cloud-init) under QEMU (TCG), three VMs at once: serial, generous timeouts.
 const hasQemu = Boolean(await which('qemu-system-x86_64'));
-const bootTest = hasQemu ? test.serial : test.serial.skip;
+// Opt-in (`npm run test:seed-boot`): it passed whole (26m47s under heavy load), but three cloudinit
+// boots at once cost several minutes of CI's 50 on two cores, beside the one cloudinit boot in
+// test/engine that npm test keeps.
+const bootTest = hasQemu && process.env.ATOMLAB_SEED_BOOT === '1' ? test.serial : test.serial.skip;
 if (!hasQemu) console.log('skipping seed boots: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
 
 const LONG = { timeoutMs: 45 * 60_000 };
