@@ -4,7 +4,7 @@ export { renderSeed, renderSeedDocuments, metaDataYaml } from './render-seed.js'
 export type { SeedInput, RenderedSeed, SeedDocuments } from './render-seed.js';
 export { mergeCloudConfig } from './merge-cloud-config.js';
 export type { Mapping } from './merge-cloud-config.js';
-export { generateKeyPair, keyPair, writeKeyPair, loadOrCreateKeyPair, newInstanceId } from './keys.js';
+export { generateKeyPair, ed25519KeyWellFormed, keyPair, writeKeyPair, loadOrCreateKeyPair, newInstanceId } from './keys.js';
 export type { KeyPair } from './keys.js';
 export { checkUserData, checkMetaData } from './check-seed-files.js';
 export { writeCidataFromFiles } from './write-cidata-from-files.js';

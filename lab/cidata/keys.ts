@@ -17,9 +17,31 @@ export function keyPair(privateKey: string, publicKey: string): KeyPair {
   return pair;
 }
 
+/**
+ * True when an `ssh-ed25519 BLOB` line's key is the 32 bytes OpenSSH requires. ssh2 (1.x) writes
+ * a key whose first byte is zero as a 31-byte string (about 1 key in 256), which ssh-keygen,
+ * sshd and cloud-init refuse ("is not a public key file").
+ */
+export function ed25519KeyWellFormed(publicKey: string): boolean {
+  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? '', 'base64');
+  if (blob.length < 4) return false;
+  const typeLength = blob.readUInt32BE(0);
+  if (blob.toString('latin1', 4, 4 + typeLength) !== 'ssh-ed25519' || blob.length < 8 + typeLength) return false;
+  return blob.readUInt32BE(4 + typeLength) === 32 && blob.length === 8 + typeLength + 32;
+}
+
+/** ssh2's ed25519 pair, drawn again when ssh2 wrote the public key short (see ed25519KeyWellFormed). */
+function wellFormedEd25519(comment: string): { private: string; public: string } {
+  for (let draw = 0; draw < 32; draw += 1) {
+    const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (ed25519KeyWellFormed(generated.public)) return generated;
+  }
+  throw new AtomlabError('ssh2 wrote 32 malformed ed25519 keys in a row', { code: 'FAILED' });
+}
+
 /** A new ed25519 key pair in OpenSSH format (`-----BEGIN OPENSSH PRIVATE KEY-----`). */
 export function generateKeyPair(comment: string): KeyPair {
-  const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  const generated = wellFormedEd25519(comment);
   const privateKey = generated.private.endsWith('\n') ? generated.private : `${generated.private}\n`;
   if (!privateKey.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----')) {
     throw new AtomlabError('ssh2 did not return an OpenSSH private key', { code: 'FAILED' });

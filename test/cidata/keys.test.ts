@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, promisify } from 'node:util';
 import { AtomlabError } from '../../lab/errors/index.js';
-import { generateKeyPair, loadOrCreateKeyPair, writeKeyPair } from '../../lab/cidata/index.js';
+import { ed25519KeyWellFormed, generateKeyPair, loadOrCreateKeyPair, writeKeyPair } from '../../lab/cidata/index.js';
 
 const run = promisify(execFile);
 
@@ -61,4 +61,28 @@ test('loadOrCreateKeyPair generates once (0600), then returns the kept pair', as
   } finally {
     await rm(dir, { recursive: true });
   }
+});
+
+// ssh2 writes a public key whose first byte is zero as a 31-byte string (about 1 key in 256); the
+// faults test's impostor drew one in CI and ssh-keygen refused it. Here ssh-keygen is the judge.
+const SHORT_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH4VNmp+Ue5NBLhia0a9C3cR93nHTRXHBNfpnBumvuRU= root@impostor';
+
+test('a 31-byte ed25519 key (as ssh2 writes one in 256) is told apart, as ssh-keygen tells it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(dir, 'short.pub'), `${SHORT_KEY}\n`);
+  await t.throwsAsync(run('ssh-keygen', ['-l', '-f', join(dir, 'short.pub')]), undefined, 'ssh-keygen refuses it');
+  t.false(ed25519KeyWellFormed(SHORT_KEY));
+  t.true(ed25519KeyWellFormed(generateKeyPair('x').publicKey));
+});
+
+test('every generated public key is one ssh-keygen accepts (1024 draws: ssh2 alone fails ~4 of them)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { writeFile } = await import('node:fs/promises');
+  const keys = Array.from({ length: 1024 }, (_, i) => generateKeyPair(`k${i}`).publicKey);
+  await writeFile(join(dir, 'all.pub'), `${keys.join('\n')}\n`);
+  const { stdout } = await run('ssh-keygen', ['-l', '-f', join(dir, 'all.pub')], { maxBuffer: 1 << 24 });
+  t.is(stdout.trim().split('\n').length, 1024);
 });
