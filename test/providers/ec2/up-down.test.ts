@@ -1,12 +1,12 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
 import { TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
 import { motoSession } from '../../fixtures/clouds/moto-session.js';
+import { rawDiskCloudLab } from '../../helpers/cloud-lab.js';
 import { labDir } from '../../helpers/lab.js';
 import { BIN, runCli } from '../../helpers/run-cli.js';
 
@@ -15,22 +15,7 @@ const { missing } = aws;
 
 const env = () => aws.env();
 
-async function ec2Lab(name: string): Promise<{ dir: string; file: string }> {
-  const lab = await labDir(
-    [
-      `name: ${name}`,
-      'defaults:',
-      `  provider: {name: ec2, region: us-east-1, endpoint: "${aws.proxy.endpoint}", sshFrom: 198.51.100.7/32, instanceType: t3.micro}`,
-      '  image: {path: disk.raw, format: raw, verify: false, user: fedora}',
-      'vms:',
-      '  - name: host1',
-      '    ports: {"9090": auto}',
-      '',
-    ].join('\n'),
-  );
-  await writeFile(join(lab.dir, 'disk.raw'), Buffer.concat([randomBytes(600 * 1024), Buffer.alloc(2 * 1024 * 1024)]));
-  return lab;
-}
+const ec2Lab = (name: string) => rawDiskCloudLab(name, `{name: ec2, region: us-east-1, endpoint: "${aws.proxy.endpoint}", sshFrom: 198.51.100.7/32, instanceType: t3.micro}`);
 
 const client = () => new Ec2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint });
 

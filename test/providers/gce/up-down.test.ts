@@ -1,13 +1,12 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testCredentials, type TestCredentials } from '../../fixtures/clouds/gce-adc.js';
 import { startGceRecorder, type GceRecorder } from '../../fixtures/clouds/gce-recorder.js';
-import { labDir } from '../../helpers/lab.js';
+import { rawDiskCloudLab } from '../../helpers/cloud-lab.js';
 import { BIN, runCli } from '../../helpers/run-cli.js';
 
 let recorder: GceRecorder;
@@ -25,22 +24,7 @@ test.after.always(async () => {
 
 const env = () => ({ ...process.env, ...credentials.env, ATOMLAB_HOME: home }) as Record<string, string>;
 
-async function gceLab(name: string): Promise<{ dir: string; file: string }> {
-  const lab = await labDir(
-    [
-      `name: ${name}`,
-      'defaults:',
-      `  provider: {name: gce, project: ${credentials.project}, zone: europe-west1-b, endpoint: "${recorder.endpoint}", sshFrom: 198.51.100.7/32, machineType: e2-small}`,
-      '  image: {path: disk.raw, format: raw, verify: false, user: fedora}',
-      'vms:',
-      '  - name: host1',
-      '    ports: {"9090": auto}',
-      '',
-    ].join('\n'),
-  );
-  await writeFile(join(lab.dir, 'disk.raw'), Buffer.concat([randomBytes(600 * 1024), Buffer.alloc(2 * 1024 * 1024)]));
-  return lab;
-}
+const gceLab = (name: string) => rawDiskCloudLab(name, `{name: gce, project: ${credentials.project}, zone: europe-west1-b, endpoint: "${recorder.endpoint}", sshFrom: 198.51.100.7/32, machineType: e2-small}`);
 
 /** What the project holds for a lab (by the lab name in labels and names), as `down` must leave it: nothing. */
 function leftOf(name: string): { instances: number; firewalls: number } {
