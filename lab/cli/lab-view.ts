@@ -31,6 +31,7 @@ export class LabView {
       process.stderr.write(`warning: ${event.vm ? `${event.vm}: ` : ''}${event.message}\n`);
       return;
     }
+    if (event.kind === 'held') return;
     const slot = this.slots.get(event.vm);
     if (!slot) return;
     slot.touched = true;
@@ -39,7 +40,7 @@ export class LabView {
   };
 
   private apply(vm: string, slot: Slot, event: LabEvent): void {
-    if (event.kind === 'warning' || !slot.task) return;
+    if (event.kind === 'warning' || event.kind === 'held' || !slot.task) return;
     if (event.kind === 'progress') {
       slot.task.output = `${vm}: ${event.detail}`;
       return;

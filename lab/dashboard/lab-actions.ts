@@ -117,7 +117,7 @@ export async function recreateVm({ file, providers }: LabRef, id: string, progre
   const values = report.combinations?.find((c) => c.key === combination)?.values;
   const combinations = values ? Object.entries(values).map(([key, value]) => `${key}=${value}`) : undefined;
   const events = (event: LabEvent) => {
-    if (event.kind !== 'warning' && event.vm === id) progress(event.kind === 'phase' ? `${event.phase}${event.detail ? `: ${event.detail}` : ''}` : event.detail);
+    if ((event.kind === 'phase' || event.kind === 'progress') && event.vm === id) progress(event.kind === 'phase' ? `${event.phase}${event.detail ? `: ${event.detail}` : ''}` : event.detail);
   };
   const result = await up(loaded, { providers, only: [name], combinations, recreate: true, events, signal });
   const failure = result.failures.find((f) => f.vm === id || f.vm.endsWith('/*'));

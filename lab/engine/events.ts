@@ -2,7 +2,9 @@
 export type LabEvent =
   | { kind: 'phase'; vm: string; phase: VmPhase; detail?: string }
   | { kind: 'progress'; vm: string; detail: string }
-  | { kind: 'warning'; vm?: string; message: string };
+  | { kind: 'warning'; vm?: string; message: string }
+  /** This command now holds the lab's lock: what it reports from here on is the lab's. */
+  | { kind: 'held'; vm?: undefined; lab: string };
 
 export type VmPhase =
   | 'image'

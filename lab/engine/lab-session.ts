@@ -46,6 +46,7 @@ export async function openLabPlan(plan: LabPlan, options: SessionOptions): Promi
   try {
     const store = await StateStore.open(plan.stateDir, plan.name, plan.file);
     const signal = options.signal ?? new AbortController().signal;
+    events({ kind: 'held', lab: plan.name });
     return { plan, paths, store, events, signal, provider: providerCache(options.providers, events), [Symbol.asyncDispose]: () => lock.release() };
   } catch (error) {
     await lock.release();

@@ -16,19 +16,22 @@ export interface ProgressRecorderOptions {
 /**
  * Keeps `.atomlab/progress.json` up to date from the engine's and the step runner's events.
  * Writes are atomic and coalesced; `finish` writes the outcome and waits for the last write.
+ * Nothing is written until the engine says this command holds the lab: a second `up` waiting
+ * for the lock, or refused by `--no-wait`, leaves the holder's progress alone.
  */
 export class ProgressRecorder {
   private readonly progress: LabProgress;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private held = false;
 
   constructor(private readonly options: ProgressRecorderOptions) {
     this.progress = { version: 1, command: options.command, pid: process.pid, startedAt: new Date().toISOString(), vms: {}, steps: [], results: [], reports: {} };
-    this.schedule();
   }
 
   readonly labSink: EventSink = (event: LabEvent) => {
-    if (event.kind === 'warning' || event.vm === undefined) return;
+    if (event.kind === 'held') this.held = true;
+    if (event.kind === 'warning' || event.vm === undefined) return this.schedule();
     const known = this.progress.vms[event.vm];
     const phase = event.kind === 'phase' ? event.phase : (known?.phase ?? 'image');
     this.progress.vms[event.vm] = { phase, detail: event.detail, at: new Date().toISOString() };
@@ -54,7 +57,9 @@ export class ProgressRecorder {
     return (event) => sinks.forEach((sink) => sink(event));
   }
 
+  /** Writes the outcome, unless this command never held the lab (the progress is another's). */
   async finish(outcome: NonNullable<LabProgress['outcome']>, extra: { report?: RunReport; reports?: LabProgress['reports'] } = {}): Promise<void> {
+    if (!this.held) return;
     Object.assign(this.progress, { outcome, finishedAt: new Date().toISOString() }, extra.report ? { report: extra.report } : {}, extra.reports ? { reports: extra.reports } : {});
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -62,6 +67,7 @@ export class ProgressRecorder {
   }
 
   private schedule(): void {
+    if (!this.held) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.write();
