@@ -94,7 +94,7 @@ export async function teardownGceLab(request: { client: GceClient; project: stri
   const { client, project, tag } = request;
   const removed: TaggedResource[] = [];
   for (const instance of await client.instancesEverywhere(project, labelFilter(tag))) {
-    const zone = String(instance.zone).split('/').pop()!;
+    const zone = lastPart(instance.zone);
     await client.instanceAction('delete', { project, zone, name: instance.name! }).catch(ignoreNotFound);
     removed.push({ kind: 'instance', id: instance.name! });
   }
@@ -114,7 +114,8 @@ export async function teardownGceLab(request: { client: GceClient; project: stri
   return removed;
 }
 
-const lastPart = (url: string | null | undefined) => String(url).split('/').pop()!;
+/** The last segment of a Compute URL (a zone's, a disk's name). */
+export const lastPart = (url: string | null | undefined) => String(url ?? '').split('/').pop() ?? '';
 
 /** The lab's disks that no instance uses (boot disks of live instances are the instances' business). */
 async function looseDisks(client: GceClient, project: string, tag: string): Promise<Disk[]> {

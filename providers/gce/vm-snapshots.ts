@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { AttachedDisk, GceClient, Instance } from './gce-client.js';
 import { waitInstance } from './instances.js';
-import { gceSafe, labelFilter, labLabels } from './lab-resources.js';
+import { gceSafe, labelFilter, labLabels, lastPart } from './lab-resources.js';
 
 /**
  * Named snapshots of a GCE VM's boot disk (snapshots.insert), labelled with the lab so `down`
@@ -88,8 +88,6 @@ async function stopFirst(target: GceSnapshotTarget): Promise<boolean> {
   await waitInstance({ client, project, zone, name, vm: target.vm, wanted: 'TERMINATED', pollMs: target.pollMs, signal: target.signal });
   return status !== 'SUSPENDED';
 }
-
-const lastPart = (url: string | null | undefined) => (url ?? '').split('/').pop() ?? '';
 
 /** The new boot disk: from the snapshot, the old disk's type and size, the lab's labels. Returns its name. */
 async function newBootDisk(target: GceSnapshotTarget, snapshot: string, old: AttachedDisk | undefined): Promise<string> {
