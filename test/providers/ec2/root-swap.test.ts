@@ -1,15 +1,15 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VmRef } from '../../../lab/provider/index.js';
+import { StateStore } from '../../../lab/state/index.js';
 import { Ec2Client } from '../../../providers/ec2/ec2-client.js';
 import { rootDevice } from '../../../providers/ec2/root-swap.js';
-import { ec2LabUp } from '../../fixtures/clouds/ec2-lab.js';
+import { ec2LabUp, vmHostKey } from '../../fixtures/clouds/ec2-lab.js';
 import { motoSession } from '../../fixtures/clouds/moto-session.js';
 import { rawDiskCloudLab } from '../../helpers/cloud-lab.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { BIN, runCli } from '../../helpers/run-cli.js';
 
 const aws = await motoSession(test);
 const { missing } = aws;
@@ -83,31 +83,52 @@ test.serial('a stopped VM is reverted and stays stopped', async (t) => {
   await ec2.removeLabResources({ name: 'swap2', stateDir: '/tmp/swap2/.atomlab' });
 });
 
-const CHILD = join(fileURLToPath(new URL('../../fixtures/clouds/', import.meta.url)), 'ec2-revert-child.js');
+/**
+ * The VM recorded in the lab's state as `up` records it (vm-pipeline's seed and machine stages),
+ * so `atomlab snapshot`, `revert`, `status` and `down` find it: `up` itself cannot finish against
+ * moto, whose instances never boot to a login.
+ */
+async function recordVm(stateDir: string, file: string, ref: VmRef, providerOptions: Record<string, unknown>): Promise<void> {
+  const store = await StateStore.open(stateDir, ref.lab, file);
+  const record = { name: ref.name, provider: 'ec2', providerOptions, ref, planHash: 'recorded-by-test', instanceId: 'iid-vm1', dir: join(stateDir, 'vms', ref.name), createdAt: new Date().toISOString(), hostKey: vmHostKey.publicKey };
+  await store.update((state) => void (state.vms[ref.name] = record));
+}
 
-test.serial('a revert SIGKILLed after AttachVolume reached EC2: status lists the loose volume, atomlab down removes the instance, both volumes and the snapshot', async (t) => {
+test.serial('atomlab snapshot and revert through the CLI; a revert SIGKILLed after its AttachVolume reached EC2: status lists the loose volume, down removes the instance, both volumes and the snapshot', async (t) => {
   if (missing) return t.pass(missing);
-  t.timeout(5 * 60_000);
+  t.timeout(8 * 60_000);
+  const options = { region: 'us-east-1', endpoint: aws.proxy.endpoint, sshFrom: '198.51.100.7/32', instanceType: 't3.micro' };
   const lab = await rawDiskCloudLab('killrev', `{name: ec2, region: us-east-1, endpoint: "${aws.proxy.endpoint}", sshFrom: 198.51.100.7/32, instanceType: t3.micro}`);
-  const { ec2, ref } = await ec2LabUp(place(), { name: 'killrev', stateDir: join(lab.dir, '.atomlab') });
-  await ec2.snapshot(ref, 'clean');
+  const stateDir = join(lab.dir, '.atomlab');
+  const { ref } = await ec2LabUp(place(), { name: 'killrev', stateDir });
+  await recordVm(stateDir, lab.file, ref, options);
+  const cli = (...args: string[]) => runCli([...args, '-s', lab.file], { env: aws.env(), timeoutMs: 180_000 });
+  const taken = await cli('snapshot', 'vm1', 'clean');
+  t.is(taken.exitCode, 0, taken.stderr);
+  t.regex(taken.stderr, /took snapshot clean of vm1/);
   const first = rootDevice(await instance(ref)).volumeId!;
-  aws.proxy.rules.push({ match: (seen) => seen.operation === 'AttachVolume', action: { kind: 'hold' } , times: 1 });
-  const child = execa(process.execPath, [CHILD, JSON.stringify({ ...place(), ref, snapshot: 'clean' })], { env: aws.env(), reject: false });
-  while (aws.proxy.count('AttachVolume') === 0 && child.exitCode === null) await sleep(50);
-  const attached = async () => (await moto().volumes({ ids: [rootDevice(await instance(ref)).volumeId ?? first] }))[0];
-  while ((await attached())?.id === first && child.exitCode === null) await sleep(50);
-  child.kill('SIGKILL');
-  const killed = await child;
-  t.is(killed.signal, 'SIGKILL', `${killed.stdout}${killed.stderr}`);
-  const tag = (await moto().volumes({ ids: [first] }))[0]!.tags['atomlab:lab']!;
+  const reverted = await cli('revert', 'vm1', 'clean');
+  t.is(reverted.exitCode, 0, reverted.stderr);
+  t.regex(reverted.stderr, /reverted to clean of vm1/);
+  const second = rootDevice(await instance(ref)).volumeId!;
+  t.not(second, first);
+  t.is((await moto().volumes({ ids: [second] }))[0]!.snapshotId, await snapshotId('clean'));
+
+  aws.proxy.rules.push({ match: (seen) => seen.operation === 'AttachVolume', action: { kind: 'hold' }, times: 1 });
+  const killed = execa(process.execPath, [BIN, 'revert', 'vm1', 'clean', '-s', lab.file], { env: aws.env(), reject: false });
+  const attachedAnew = async () => (await moto().volumes({ tags: { 'atomlab:reverted-to': 'clean' } })).some((v) => v.id !== second && v.attachments.length > 0);
+  while (!(await attachedAnew()) && killed.exitCode === null) await sleep(50);
+  killed.kill('SIGKILL');
+  const result = await killed;
+  t.is(result.signal, 'SIGKILL', `${result.stdout}${result.stderr}`);
+  const tag = (await moto().volumes({ ids: [second] }))[0]!.tags['atomlab:lab']!;
   const left = await labLeft(tag);
   t.is(left.instances.length, 1);
   t.is(left.volumes.length, 2, 'the old root, detached, and the new one, attached but never marked to go with the instance');
   t.is(left.snapshots.length, 1);
   const status = await runCli(['status', '--json', lab.file], { env: aws.env(), timeoutMs: 120_000 });
   const untracked = (JSON.parse(status.stdout) as { untracked?: { resources: { kind: string; id: string }[] }[] }).untracked ?? [];
-  t.true(untracked.flatMap((report) => report.resources).some((r) => r.kind === 'volume' && r.id === first), status.stdout);
+  t.true(untracked.flatMap((report) => report.resources).some((r) => r.kind === 'volume' && r.id === second), status.stdout);
   const down = await runCli(['down', lab.file], { env: aws.env(), timeoutMs: 180_000 });
   t.is(down.exitCode, 0, down.stderr);
   t.deepEqual(await labLeft(tag), { instances: [], volumes: [], snapshots: [] }, 'nothing tagged with the lab is left');
