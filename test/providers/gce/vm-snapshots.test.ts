@@ -97,3 +97,17 @@ test.serial('a revert that fails after the old boot disk was detached: status li
   t.deepEqual([labelled([...recorder.disks.values()].map((d) => d.body), tag), labelled(recorder.snapshots.values(), tag)], [[], []]);
   t.deepEqual(await gce.labResources(lab('gfail')), []);
 });
+
+test.serial('the recorder holds revert to Compute\'s rules: no detaching a running instance\'s boot disk, no deleting a disk in use, no start without a boot disk', async (t) => {
+  const { gce, ref } = await labUp('grules');
+  const where = { project: 'atomlab-test-1', zone: ZONE, name: (ref.data as { instance: string }).instance };
+  const disk = bootSource(ref);
+  await t.throwsAsync(gce.client.detachDisk(where, 'persistent-disk-0'), { instanceOf: AtomlabError, message: /must be stopped to detach its boot disk/ });
+  await t.throwsAsync(gce.client.deleteDisk(where.project, ZONE, disk), { instanceOf: AtomlabError, message: /is already being used by/ });
+  await gce.stop(ref);
+  await gce.client.detachDisk(where, 'persistent-disk-0');
+  await t.throwsAsync(gce.client.instanceAction('start', where), { instanceOf: AtomlabError, message: /has no boot disk/ });
+  t.deepEqual((await gce.labResources(lab('grules'))).map((r) => r.kind).sort(), ['disk', 'firewall', 'instance'], 'the detached disk is listed');
+  await gce.removeLabResources(lab('grules'));
+  t.false(recorder.disks.has(disk));
+});
