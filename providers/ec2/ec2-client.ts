@@ -1,6 +1,6 @@
 import {
-  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSnapshotCommand, CreateTagsCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand,
-  DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
+  AttachVolumeCommand, AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSnapshotCommand, CreateTagsCommand, CreateVolumeCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand,
+  DeleteSnapshotCommand, DeleteVolumeCommand, DeregisterImageCommand, DescribeVolumesCommand, DetachVolumeCommand, ModifyInstanceAttributeCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, EC2Client, GetConsoleOutputCommand,
   ImportKeyPairCommand, RegisterImageCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
   TerminateInstancesCommand, type Filter, type Image, type Instance, type IpPermission, type Tag,
@@ -17,6 +17,19 @@ export interface AwsPlace {
 }
 
 export type Tags = Record<string, string>;
+
+/** An EBS volume as atomlab reads it. */
+export interface Volume {
+  id: string;
+  /** creating, available, in-use, deleting, deleted, error */
+  state: string;
+  sizeGiB: number;
+  type: string | undefined;
+  zone: string;
+  snapshotId: string | undefined;
+  attachments: { instanceId: string; device: string; state: string }[];
+  tags: Tags;
+}
 
 export function toTags(tags: Tags): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -104,6 +117,45 @@ export class Ec2Client {
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
     await this.call('DeleteSnapshot', () => this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })), { snapshotId });
+  }
+
+  /** The snapshot's size in GiB (DescribeSnapshots' VolumeSize). */
+  async snapshotSize(snapshotId: string): Promise<number | undefined> {
+    const out = await this.call('DescribeSnapshots', () => this.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })), { snapshotId });
+    return out.Snapshots?.[0]?.VolumeSize;
+  }
+
+  async volumes(query: { tags?: Tags; ids?: string[] }): Promise<Volume[]> {
+    const out = await this.call('DescribeVolumes', () => this.ec2.send(new DescribeVolumesCommand({ VolumeIds: query.ids, Filters: query.tags ? tagFilters(query.tags) : undefined })));
+    return (out.Volumes ?? []).map((volume) => ({ id: volume.VolumeId!, state: volume.State ?? '', sizeGiB: volume.Size ?? 0, type: volume.VolumeType, zone: volume.AvailabilityZone ?? '', snapshotId: volume.SnapshotId || undefined, attachments: (volume.Attachments ?? []).map((a) => ({ instanceId: a.InstanceId ?? '', device: a.Device ?? '', state: a.State ?? '' })), tags: fromTags(volume.Tags) }));
+  }
+
+  async createVolume(input: { zone: string; snapshotId: string; sizeGiB: number; type: string | undefined; tags: Tags }): Promise<string> {
+    const out = await this.call('CreateVolume', () =>
+      this.ec2.send(new CreateVolumeCommand({ AvailabilityZone: input.zone, SnapshotId: input.snapshotId, Size: input.sizeGiB, VolumeType: input.type as 'gp3' | undefined, TagSpecifications: [{ ResourceType: 'volume', Tags: toTags(input.tags) }] })),
+      { snapshotId: input.snapshotId },
+    );
+    return out.VolumeId!;
+  }
+
+  async attachVolume(input: { volumeId: string; instanceId: string; device: string }): Promise<void> {
+    await this.call('AttachVolume', () => this.ec2.send(new AttachVolumeCommand({ VolumeId: input.volumeId, InstanceId: input.instanceId, Device: input.device })), { volumeId: input.volumeId, instance: input.instanceId });
+  }
+
+  async detachVolume(input: { volumeId: string; instanceId: string; device: string }): Promise<void> {
+    await this.call('DetachVolume', () => this.ec2.send(new DetachVolumeCommand({ VolumeId: input.volumeId, InstanceId: input.instanceId, Device: input.device })), { volumeId: input.volumeId, instance: input.instanceId });
+  }
+
+  async deleteVolume(volumeId: string): Promise<void> {
+    await this.call('DeleteVolume', () => this.ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId })), { volumeId });
+  }
+
+  /** The volume at this device goes when the instance is terminated (what RunInstances' mapping said for the first root). */
+  async deleteOnTermination(input: { instanceId: string; device: string }): Promise<void> {
+    await this.call('ModifyInstanceAttribute', () =>
+      this.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: input.instanceId, BlockDeviceMappings: [{ DeviceName: input.device, Ebs: { DeleteOnTermination: true } }] })),
+      { instance: input.instanceId },
+    );
   }
 
   async registerImage(input: { name: string; snapshotId: string; volumeType: string; tags: Tags }): Promise<string> {

@@ -78,7 +78,8 @@ export interface TeardownRequest {
 /**
  * Everything tagged with the lab, found by tag (not only what the state knows, so an up killed
  * between RunInstances and writing its state leaves nothing behind): instances terminated and
- * waited for, then the VMs' snapshots, the security group and the key pair. Already gone is
+ * waited for, then volumes left detached (a revert killed half-way), the VMs' snapshots, the
+ * security group and the key pair. Already gone is
  * fine. Returns what went, in taggedResources' spelling.
  */
 export async function teardownEc2Lab(request: TeardownRequest): Promise<TaggedResource[]> {
@@ -87,6 +88,7 @@ export async function teardownEc2Lab(request: TeardownRequest): Promise<TaggedRe
   await client.terminateInstances(instances.map((instance) => instance.id));
   await waitTerminated(client, tag, request.pollMs ?? 5000);
   const removed: TaggedResource[] = instances.map((instance) => ({ ...instance, state: 'terminated' }));
+  removed.push(...(await removeLabVolumes(client, tag, request.pollMs ?? 5000)));
   for (const snapshot of await client.snapshots(labTags(tag))) {
     await client.deleteSnapshot(snapshot.id).catch(ignoreNotFound);
     removed.push({ kind: 'snapshot', id: snapshot.id });
@@ -116,18 +118,39 @@ async function waitTerminated(client: Ec2Client, tag: string, pollMs: number): P
   }
 }
 
+/**
+ * The lab's volumes that outlived their instances: a root a revert made or detached before it
+ * was killed. Attached ones are released by the terminations (waited for); root volumes EC2
+ * deletes on termination are gone by then.
+ */
+async function removeLabVolumes(client: Ec2Client, tag: string, pollMs: number): Promise<TaggedResource[]> {
+  const removed: TaggedResource[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const volumes = (await client.volumes({ tags: labTags(tag) })).filter((volume) => volume.state !== 'deleting' && volume.state !== 'deleted');
+    for (const volume of volumes.filter((v) => v.state === 'available' || v.state === 'error')) {
+      await client.deleteVolume(volume.id).catch(ignoreNotFound);
+      removed.push({ kind: 'volume', id: volume.id });
+    }
+    if (volumes.every((v) => v.state === 'available' || v.state === 'error')) return removed;
+    if (attempt * pollMs > 15 * 60_000) throw new AtomlabError(`volumes still attached after 15 minutes: ${volumes.map((v) => v.id).join(', ')}`, { context: { provider: 'ec2' }, hint: 'run atomlab down again' });
+    await sleep(pollMs);
+  }
+}
+
 function ignoreNotFound(error: unknown): void {
   if (!isNotFound((error as { cause?: unknown }).cause ?? error)) throw error;
 }
 
 /**
  * Things tagged with the lab, for `status` to show what the state does not know: instances by
- * id (as a VmRef keeps them), the group and key pair by name (as prepareLab records them).
+ * id (as a VmRef keeps them), volumes attached to no instance (left by a killed revert), the
+ * group and key pair by name (as prepareLab records them).
  */
 export async function taggedResources(client: Ec2Client, tag: string): Promise<TaggedResource[]> {
   const instances = await liveInstances(client, tag);
   const snapshots = (await client.snapshots(labTags(tag))).map((snapshot) => ({ kind: 'snapshot', id: snapshot.id, state: snapshot.state }));
+  const loose = (await client.volumes({ tags: labTags(tag) })).filter((volume) => volume.attachments.length === 0 && volume.state !== 'deleted').map((volume) => ({ kind: 'volume', id: volume.id, state: volume.state }));
   const groups = (await client.securityGroups({ tags: labTags(tag) })).map((group) => ({ kind: 'security-group', id: group.name }));
   const pairs = (await client.keyPairs(labTags(tag))).map((pair) => ({ kind: 'key-pair', id: pair.name }));
-  return [...instances, ...snapshots, ...groups, ...pairs];
+  return [...instances, ...loose, ...snapshots, ...groups, ...pairs];
 }

@@ -186,7 +186,7 @@ export class Ec2Provider implements Provider, LabHooks, Inventory, Snapshots {
 
   private snapshotTarget(vm: VmRef): VmSnapshotTarget {
     const data = this.data(vm);
-    return { client: this.client, vm: vm.name, instanceId: data.instanceId, labTag: data.labTag };
+    return { client: this.client, vm: vm.name, instanceId: data.instanceId, labTag: data.labTag, pollMs: this.settings.pollMs };
   }
 
   /** CreateSnapshot of the root volume (disk only; EC2 keeps no memory), tagged with the lab so down removes it. */
@@ -194,9 +194,10 @@ export class Ec2Provider implements Provider, LabHooks, Inventory, Snapshots {
     await snapshotVm(this.snapshotTarget(vm), name);
   }
 
-  /** Refused, saying why: see revertVm. */
+  /** The root volume swapped for one made from the snapshot (revertVm); the instance runs again when it ran before, its address read anew by endpoint. */
   async revert(vm: VmRef, name: string): Promise<void> {
-    await revertVm(this.snapshotTarget(vm), name);
+    const volumeId = await revertVm(this.snapshotTarget(vm), name);
+    this.settings.log?.(`${vm.name}: root volume is now ${volumeId}, made from snapshot ${name}`);
   }
 
   async listSnapshots(vm: VmRef): Promise<string[]> {

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 // The clients one by one: the package's index loads all ~100 of Compute's clients (seconds of startup).
 import type { protos } from '@google-cloud/compute';
+import { DisksClient } from '@google-cloud/compute/build/src/v1/disks_client.js';
 import { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
 import { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
 import { ImagesClient } from '@google-cloud/compute/build/src/v1/images_client.js';
 import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
 import { MachineTypesClient } from '@google-cloud/compute/build/src/v1/machine_types_client.js';
+import { SnapshotsClient } from '@google-cloud/compute/build/src/v1/snapshots_client.js';
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import { GoogleAuth, JWT, type AuthClient } from 'google-auth-library';
 import { failureKind, failureOf, gceError, type GoogleFailure } from './gce-errors.js';
@@ -17,6 +19,9 @@ type Operation = protos.google.cloud.compute.v1.IOperation;
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 export type Image = protos.google.cloud.compute.v1.IImage;
 export type Firewall = protos.google.cloud.compute.v1.IFirewall;
+export type Disk = protos.google.cloud.compute.v1.IDisk;
+export type Snapshot = protos.google.cloud.compute.v1.ISnapshot;
+export type AttachedDisk = protos.google.cloud.compute.v1.IAttachedDisk;
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
@@ -78,6 +83,8 @@ interface Clients {
   images: ImagesClient;
   firewalls: FirewallsClient;
   machineTypes: MachineTypesClient;
+  disks: DisksClient;
+  snapshots: SnapshotsClient;
   zoneOps: ZoneOperationsClient;
   globalOps: GlobalOperationsClient;
 }
@@ -99,6 +106,8 @@ export class GceClient {
       images: new ImagesClient(options),
       firewalls: new FirewallsClient(options),
       machineTypes: new MachineTypesClient(options),
+      disks: new DisksClient(options),
+      snapshots: new SnapshotsClient(options),
       zoneOps: new ZoneOperationsClient(options),
       globalOps: new GlobalOperationsClient(options),
     }));
@@ -210,6 +219,59 @@ export class GceClient {
     const request = { project: where.project, zone: where.zone, instance: where.name };
     const [op] = await this.call(`instances.${action}`, ({ instances }) => instances[action](request), { instance: where.name });
     await this.finish(`instances.${action}`, op.latestResponse as Operation, where);
+  }
+
+  /** detachDisk of the disk at deviceName (a boot disk only while the instance is stopped). */
+  async detachDisk(where: { project: string; zone: string; name: string }, deviceName: string): Promise<void> {
+    const [op] = await this.call('instances.detachDisk', ({ instances }) => instances.detachDisk({ project: where.project, zone: where.zone, instance: where.name, deviceName }), { instance: where.name, deviceName });
+    await this.finish('instances.detachDisk', op.latestResponse as Operation, where);
+  }
+
+  async attachDisk(where: { project: string; zone: string; name: string }, disk: AttachedDisk): Promise<void> {
+    const [op] = await this.call('instances.attachDisk', ({ instances }) => instances.attachDisk({ project: where.project, zone: where.zone, instance: where.name, attachedDiskResource: disk }), { instance: where.name, disk: disk.source });
+    await this.finish('instances.attachDisk', op.latestResponse as Operation, where);
+  }
+
+  async disk(project: string, zone: string, name: string): Promise<Disk | undefined> {
+    return this.call('disks.get', ({ disks }) => disks.get({ project, zone, disk: name })).then(([found]) => found, orUndefinedIfNotFound);
+  }
+
+  /** The project's disks in every zone that match the filter. */
+  async disksEverywhere(project: string, filter: string): Promise<Disk[]> {
+    return this.call('disks.aggregatedList', async ({ disks }) => {
+      const found: Disk[] = [];
+      for await (const [, scoped] of disks.aggregatedListAsync({ project, filter })) found.push(...(scoped.disks ?? []));
+      return found;
+    });
+  }
+
+  async insertDisk(project: string, zone: string, disk: Disk): Promise<void> {
+    const [op] = await this.call('disks.insert', ({ disks }) => disks.insert({ project, zone, diskResource: disk }), { disk: disk.name });
+    await this.finish('disks.insert', op.latestResponse as Operation, { project, zone });
+  }
+
+  async deleteDisk(project: string, zone: string, name: string): Promise<void> {
+    const [op] = await this.call('disks.delete', ({ disks }) => disks.delete({ project, zone, disk: name }), { disk: name });
+    await this.finish('disks.delete', op.latestResponse as Operation, { project, zone });
+  }
+
+  async snapshot(project: string, name: string): Promise<Snapshot | undefined> {
+    return this.call('snapshots.get', ({ snapshots }) => snapshots.get({ project, snapshot: name })).then(([found]) => found, orUndefinedIfNotFound);
+  }
+
+  async snapshots(project: string, filter: string): Promise<Snapshot[]> {
+    const [found] = await this.call('snapshots.list', ({ snapshots }) => snapshots.list({ project, filter }, { autoPaginate: true }));
+    return found;
+  }
+
+  async insertSnapshot(project: string, snapshot: Snapshot): Promise<void> {
+    const [op] = await this.call('snapshots.insert', ({ snapshots }) => snapshots.insert({ project, snapshotResource: snapshot }), { snapshot: snapshot.name });
+    await this.finish('snapshots.insert', op.latestResponse as Operation, { project });
+  }
+
+  async deleteSnapshot(project: string, name: string): Promise<void> {
+    const [op] = await this.call('snapshots.delete', ({ snapshots }) => snapshots.delete({ project, snapshot: name }), { snapshot: name });
+    await this.finish('snapshots.delete', op.latestResponse as Operation, { project });
   }
 
   /** The serial console (port 1) from `start` on: its text and where the next read begins. */

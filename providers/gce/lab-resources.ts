@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TaggedResource } from '../../lab/provider/index.js';
-import type { Firewall, GceClient } from './gce-client.js';
+import type { Disk, Firewall, GceClient } from './gce-client.js';
 import { isNotFound } from './gce-errors.js';
 import { LABEL_ATOMLAB } from './image-store.js';
 
@@ -86,16 +86,25 @@ export async function prepareGceLab(request: PrepareRequest): Promise<void> {
 /**
  * Everything of the lab, found by label (in every zone) and name (not only what the state knows, so an up killed
  * between instances.insert and writing its state leaves nothing behind): instances deleted (each
- * delete operation ends when the instance and its boot disk are gone), then the firewall rule.
- * Already gone is fine. Returns what went.
+ * delete operation ends when the instance and its boot disk are gone), then disks no instance
+ * uses (a boot disk a revert made or detached before it was killed), the VMs' snapshots, then
+ * the firewall rule. Already gone is fine. Returns what went.
  */
 export async function teardownGceLab(request: { client: GceClient; project: string; tag: string }): Promise<TaggedResource[]> {
   const { client, project, tag } = request;
   const removed: TaggedResource[] = [];
   for (const instance of await client.instancesEverywhere(project, labelFilter(tag))) {
-    const zone = String(instance.zone).split('/').pop()!;
+    const zone = lastPart(instance.zone);
     await client.instanceAction('delete', { project, zone, name: instance.name! }).catch(ignoreNotFound);
     removed.push({ kind: 'instance', id: instance.name! });
+  }
+  for (const disk of await looseDisks(client, project, tag)) {
+    await client.deleteDisk(project, lastPart(disk.zone), disk.name!).catch(ignoreNotFound);
+    removed.push({ kind: 'disk', id: disk.name! });
+  }
+  for (const snapshot of await client.snapshots(project, labelFilter(tag))) {
+    await client.deleteSnapshot(project, snapshot.name!).catch(ignoreNotFound);
+    removed.push({ kind: 'snapshot', id: snapshot.name! });
   }
   const name = labResourceName(tag);
   if (await client.firewall(project, name)) {
@@ -103,6 +112,14 @@ export async function teardownGceLab(request: { client: GceClient; project: stri
     removed.push({ kind: 'firewall', id: name });
   }
   return removed;
+}
+
+/** The last segment of a Compute URL (a zone's, a disk's name). */
+export const lastPart = (url: string | null | undefined) => String(url ?? '').split('/').pop() ?? '';
+
+/** The lab's disks that no instance uses (boot disks of live instances are the instances' business). */
+async function looseDisks(client: GceClient, project: string, tag: string): Promise<Disk[]> {
+  return (await client.disksEverywhere(project, labelFilter(tag))).filter((disk) => (disk.users ?? []).length === 0);
 }
 
 export function labelFilter(tag: string): string {
@@ -116,6 +133,8 @@ function ignoreNotFound(error: unknown): void {
 /** Things of the lab in the cloud, for `status` to show what the state does not know. */
 export async function taggedResources(request: { client: GceClient; project: string; tag: string }): Promise<TaggedResource[]> {
   const instances = (await request.client.instancesEverywhere(request.project, labelFilter(request.tag))).map((i) => ({ kind: 'instance', id: i.name!, state: i.status ?? undefined }));
+  const disks = (await looseDisks(request.client, request.project, request.tag)).map((d) => ({ kind: 'disk', id: d.name!, state: d.status ?? undefined }));
+  const snapshots = (await request.client.snapshots(request.project, labelFilter(request.tag))).map((s) => ({ kind: 'snapshot', id: s.name!, state: s.status ?? undefined }));
   const firewall = await request.client.firewall(request.project, labResourceName(request.tag));
-  return [...instances, ...(firewall ? [{ kind: 'firewall', id: firewall.name! }] : [])];
+  return [...instances, ...disks, ...snapshots, ...(firewall ? [{ kind: 'firewall', id: firewall.name! }] : [])];
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
-import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, Snapshots, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { adcSource, GceClient } from './gce-client.js';
@@ -14,6 +14,7 @@ import { ensureImage, removeUploadedImages } from './image-store.js';
 import { instanceAddress, instanceResource, smallestFitting, waitInstance } from './instances.js';
 import { gceSafe, type GceResource, instanceName, labLabels, labResourceName, labTag, prepareGceLab, taggedResources, teardownGceLab } from './lab-resources.js';
 import type { GceOptions } from './options.js';
+import { deleteVmSnapshot, type GceSnapshotTarget, revertVm, snapshotVm, vmSnapshotNames } from './vm-snapshots.js';
 
 /** What a GCE VM's state keeps: names and public facts only, never credentials or user-data. */
 export interface GceVmData {
@@ -46,7 +47,7 @@ function formatEta(seconds: number | undefined): string {
 }
 
 /** Google Compute Engine: images through a Cloud Storage tarball, user-data metadata seeds, a firewall rule per lab. */
-export class GceProvider implements Provider, LabHooks, Inventory {
+export class GceProvider implements Provider, LabHooks, Inventory, Snapshots {
   readonly name = 'gce';
   readonly client: GceClient;
   private readonly http: GoogleHttp;
@@ -217,6 +218,30 @@ export class GceProvider implements Provider, LabHooks, Inventory {
       next = output.next || next;
       await sleep(this.settings.pollMs ?? 5000, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  private snapshotTarget(vm: VmRef): GceSnapshotTarget {
+    const data = this.data(vm);
+    return { client: this.client, project: data.project, zone: data.zone, instance: data.instance, vm: vm.name, labTag: data.labTag, pollMs: this.settings.pollMs };
+  }
+
+  /** snapshots.insert of the boot disk (disk only: GCE keeps no memory), labelled with the lab so down removes it. */
+  async snapshot(vm: VmRef, name: string): Promise<void> {
+    await snapshotVm(this.snapshotTarget(vm), name);
+  }
+
+  /** The boot disk swapped for one made from the snapshot (vm-snapshots.ts); the instance runs again when it ran before. */
+  async revert(vm: VmRef, name: string): Promise<void> {
+    const disk = await revertVm(this.snapshotTarget(vm), name);
+    this.settings.log?.(`${vm.name}: boot disk is now ${disk}, made from snapshot ${name}`);
+  }
+
+  async listSnapshots(vm: VmRef): Promise<string[]> {
+    return vmSnapshotNames(this.snapshotTarget(vm));
+  }
+
+  async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
+    await deleteVmSnapshot(this.snapshotTarget(vm), name);
   }
 
   /** `down --images`: every image atomlab made in the project. */
