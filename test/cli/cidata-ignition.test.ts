@@ -48,3 +48,29 @@ test('cidata --format ignition --user-data takes a Butane-shaped file and refuse
   t.regex(bad.stderr, /ignition-validate rejects .*storage\.files\.0\.path: path not absolute/);
   await t.throwsAsync(stat(join(dir, 'bad.ign')), { code: 'ENOENT' });
 });
+
+test('cidata --from writes the Ignition config of a VM on VMware or a cloud too (seed: auto is ignition there), and ignition-validate accepts each', async (t) => {
+  const dir = await workDir(t);
+  await writeFile(join(dir, 'lab.yaml'), [
+    'name: carried',
+    'defaults:',
+    '  image: ignition',
+    '  login: { password: atomic }',
+    'vms:',
+    '  - { name: player, provider: vmware }',
+    '  - { name: aws, provider: {name: ec2, region: eu-central-1} }',
+    '  - { name: os, provider: {name: openstack, cloud: mycloud} }',
+    '  - { name: gcp, provider: {name: gce, project: my-lab-123456, zone: europe-west1-b} }',
+    '',
+  ].join('\n'));
+  for (const vm of ['player', 'aws', 'os', 'gcp']) {
+    const out = join(dir, `${vm}.ign`);
+    const result = await runCli(['cidata', '--from', join(dir, 'lab.yaml'), '--vm', vm, '-o', out]);
+    t.is(result.exitCode, 0, `${vm}: ${result.stderr}`);
+    const judged = await ignitionValidate(out);
+    t.true(judged.ok, `${vm}: ${judged.output}`);
+    const config = JSON.parse(await readFile(out, 'utf8')) as { ignition: { version: string }; storage: { files: { path: string }[] } };
+    t.is(config.ignition.version, '3.3.0', vm);
+    t.true(config.storage.files.some((file) => file.path === '/etc/ssh/ssh_host_ed25519_key.pub'), `${vm}: the pinned host key is in the config`);
+  }
+});

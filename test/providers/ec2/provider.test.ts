@@ -1,4 +1,5 @@
 import test from 'ava';
+import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import { TEST_SECRET } from '../../fixtures/clouds/aws-env.js';
 import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
 import type { FaultRule } from '../../fixtures/clouds/fault-proxy.js';
 import { motoSession } from '../../fixtures/clouds/moto-session.js';
+import { coreosConsole } from '../../fixtures/clouds/coreos-console.js';
+import { ignitionSeed, ignitionValidateBytes, type IgnitionSeed } from '../../fixtures/ignition-seed.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 const aws = await motoSession(test);
@@ -34,14 +37,18 @@ async function rawBase(): Promise<{ path: string; format: 'raw'; digest: string;
   return { path, format: 'raw', digest: createHash('sha256').update(data).digest('hex'), virtualBytes: data.length };
 }
 
-/** A lab of one VM, up: from an uploaded image, or from an AMI named as the image (`image: {ami: …}`: no base disk). */
-async function labUp(name: string, ami?: string): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
+/**
+ * A lab of one VM, up: from an uploaded image, or from an AMI named as the image (`image: {ami: …}`:
+ * no base disk); its seed cloud-init's user-data, or an Ignition seed.
+ */
+async function labUp(name: string, ami?: string, ignition?: IgnitionSeed): Promise<{ ec2: Ec2Provider; ref: VmRef; resources: LabResource[] }> {
   const ec2 = await provider();
   const resources: LabResource[] = [];
   const image = ami ? { id: `ami:${ami}`, title: `EC2 AMI ${ami}`, cloud: { kind: 'ami' as const, id: ami }, compression: 'none' as const, verify: false, user: 'fedora', config: 'cloud-init' as const } : undefined;
-  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata', ...(image ? { image } : {}) });
+  const plan = ignition?.plan ?? vmPlan({ lab: name, name: 'vm1', provider: { name: 'ec2', options: {} }, seed: 'userdata', ...(image ? { image } : {}) });
   await ec2.prepareLab({ name, stateDir: `/tmp/${name}/.atomlab`, publicKey: generateKeyPair('lab').publicKey, vms: [plan] }, async (r) => void resources.push(r));
-  const request = { plan, dir: '/nonexistent', consoleLog: '/nonexistent', seed: { kind: 'userdata' as const, transport: 'userdata' as const, text: userData }, labResources: resources };
+  const seed = ignition?.medium ?? { kind: 'userdata' as const, transport: 'userdata' as const, text: userData };
+  const request = { plan, dir: '/nonexistent', consoleLog: '/nonexistent', seed, labResources: resources };
   const ref = await ec2.create(ami ? request : { ...request, base: await rawBase() });
   await ec2.start(ref);
   return { ec2, ref, resources };
@@ -78,6 +85,30 @@ test.serial('a console showing another host key is refused; moto\'s canned conso
   aws.proxy.rules.push(consoleIs(await cloudInitConsole([generateKeyPair('root@impostor').publicKey])));
   await t.throwsAsync(ec2.endpoint(ref), { instanceOf: AtomlabError, message: /vm1: the console shows host keys that are not the one atomlab gave it/ });
   await ec2.teardownLab({ name: 'prov2', stateDir: '/tmp/prov2/.atomlab' }, resources);
+});
+
+test.serial('seed: ignition: the instance\'s user-data (DescribeInstanceAttribute) is the Ignition config cidata writes, which ignition-validate accepts; its host key is pinned against the login prompt\'s fingerprints', async (t) => {
+  if (missing) return t.pass(missing);
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-ec2-ignition-'));
+  const seed = await ignitionSeed(dir, vmPlan({ lab: 'ign1', name: 'vm1', provider: { name: 'ec2', options: {} } }));
+  const { ec2, ref, resources } = await labUp('ign1', undefined, seed);
+  const instanceId = (ref.data as { instanceId: string }).instanceId;
+  const attribute = await new EC2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint }).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+  const userDataBytes = Buffer.from(attribute.UserData?.Value ?? '', 'base64');
+  t.true(userDataBytes.equals(seed.expected), 'byte for byte what atomlab cidata --format ignition writes');
+  const judged = await ignitionValidateBytes(userDataBytes, dir);
+  t.true(judged.ok, judged.output);
+  t.is((ref.data as { hostKey?: string }).hostKey, seed.hostKey, 'the pin is the host key the config writes');
+
+  t.regex((await ec2.endpoint(ref)).host, /\d/, 'moto\'s canned console shows no keys: the SSH login alone pins the key');
+  aws.proxy.rules.push(consoleIs(await coreosConsole([seed.hostPair])));
+  t.regex((await ec2.endpoint(ref)).host, /\d/, 'the login prompt shows the pinned key\'s fingerprint');
+  aws.proxy.rules.length = 0;
+  aws.proxy.rules.push(consoleIs(await coreosConsole([generateKeyPair('root@impostor')])));
+  const refused = await t.throwsAsync(ec2.endpoint(ref), { instanceOf: AtomlabError });
+  t.regex(refused.message, /vm1: the console shows host keys that are not the one atomlab gave it \(SHA256:/);
+  aws.proxy.rules.length = 0;
+  await ec2.teardownLab({ name: 'ign1', stateDir: '/tmp/ign1/.atomlab' }, resources);
 });
 
 const awsError = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>req-atomlab-1</RequestID></Response>`;
