@@ -42,7 +42,7 @@ test('an image configured by Ignition on a provider that cannot carry an Ignitio
   await rm(dir, { recursive: true, force: true });
 });
 
-test('seed: auto is ignition for an image configured by Ignition on VMware (desktop and ESXi) and on the clouds; validate accepts them', async (t) => {
+test('seed: auto is ignition for an image configured by Ignition on VMware (desktop and ESXi) and on the clouds; an image already in a cloud takes seed: ignition; validate accepts them', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'atomlab-ign-carriers-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const scenario = join(dir, 'atomlab.yaml');
@@ -56,10 +56,11 @@ test('seed: auto is ignition for an image configured by Ignition on VMware (desk
     '  - { name: aws, provider: {name: ec2, region: eu-central-1} }',
     '  - { name: os, provider: {name: openstack, cloud: mycloud} }',
     '  - { name: gcp, provider: {name: gce, project: my-lab-123456, zone: europe-west1-b} }',
+    '  - { name: ami, provider: {name: ec2, region: eu-central-1}, image: {ami: ami-0abc1234def567890}, seed: ignition }',
     '',
   ].join('\n'));
   const { plans } = await loadScenario(scenario, { providers });
-  t.deepEqual(plans[0]!.vms.map((vm) => [vm.name, vm.seed]), [['player', 'ignition'], ['esxi', 'ignition'], ['aws', 'ignition'], ['os', 'ignition'], ['gcp', 'ignition']]);
+  t.deepEqual(plans[0]!.vms.map((vm) => [vm.name, vm.seed]), [['player', 'ignition'], ['esxi', 'ignition'], ['aws', 'ignition'], ['os', 'ignition'], ['gcp', 'ignition'], ['ami', 'ignition']]);
   const result = await runCli(['validate', scenario]);
   t.is(result.exitCode, 0, result.stderr);
 });
