@@ -4,8 +4,11 @@ import { fingerprint, parsePublicKey, type PublicKey } from './public-key.js';
 const BEGIN = '-----BEGIN SSH HOST KEY KEYS-----';
 const END = '-----END SSH HOST KEY KEYS-----';
 const KEY = /((?:ssh|ecdsa|sk)-[a-z0-9@.-]+) (AAAA[A-Za-z0-9+/]+=*)/;
-/** console-login-helper-messages' issue line (`ssh-keygen -l` fields 2 and 4): `SSH host key: SHA256:… (ED25519)`. */
-const ISSUE_LINE = /SSH host key: (SHA256:[A-Za-z0-9+/]+) \(([A-Z0-9-]+)\)/;
+/**
+ * console-login-helper-messages' issue line, fields 2 and 4 of `ssh-keygen -l`:
+ * `SSH host key: SHA256:… (ED25519)`; field 4 is a word of the key's comment when that has spaces.
+ */
+const ISSUE_LINE = /SSH host key: (SHA256:[A-Za-z0-9+/]+)(?: (\S+))?\s*$/;
 
 /**
  * The host keys cloud-init printed on a console (its write-ssh-key-fingerprints between the
@@ -26,25 +29,22 @@ export function consoleHostKeys(text: string): string[] {
 }
 
 /**
- * The host key fingerprints a login prompt shows, by key type as ssh-keygen names it (`ED25519`,
- * `ECDSA`, `RSA`): Fedora CoreOS's console-login-helper-messages puts them in /etc/issue, so its
- * serial getty prints them (an Ignition guest has no cloud-init to print the keys). The latest
- * line of each type wins.
+ * The host key fingerprints a login prompt shows (`SHA256:…`, with ssh-keygen's key type when
+ * the line names it): Fedora CoreOS's console-login-helper-messages puts them in /etc/issue, so
+ * its serial getty prints them at every prompt (an Ignition guest has no cloud-init to print the
+ * keys). The last run of such lines wins (the latest prompt).
  */
-export function consoleHostKeyFingerprints(text: string): Map<string, string> {
-  const printed = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const match = ISSUE_LINE.exec(line);
-    if (match) printed.set(match[2]!, match[1]!);
+export function consoleHostKeyFingerprints(text: string): { fingerprint: string; type?: string }[] {
+  const lines = text.split(/\r?\n/);
+  let end = lines.findLastIndex((line) => ISSUE_LINE.test(line));
+  const shown: { fingerprint: string; type?: string }[] = [];
+  for (; end >= 0; end--) {
+    const match = ISSUE_LINE.exec(lines[end]!);
+    if (!match) break;
+    const type = /^\(([A-Z0-9-]+)\)$/.exec(match[2] ?? '')?.[1];
+    shown.unshift(type ? { fingerprint: match[1]!, type } : { fingerprint: match[1]! });
   }
-  return printed;
-}
-
-/** ssh-keygen's name for a key type: ssh-ed25519 → ED25519, ecdsa-sha2-nistp256 → ECDSA. */
-function keygenType(type: string): string {
-  if (type.startsWith('ecdsa-')) return 'ECDSA';
-  if (type === 'ssh-dss') return 'DSA';
-  return type.replace(/^ssh-/, '').replace(/^sk-/, '').toUpperCase();
+  return shown;
 }
 
 export type ConsoleHostKeyCheck = { kind: 'matched'; fingerprint: string } | { kind: 'not-printed' };
@@ -69,10 +69,10 @@ export function checkConsoleHostKey(text: string, pinned: string, vm: string): C
   const wanted = fingerprint(want.blob);
   const keys = consoleHostKeys(text).map(parsePublicKey);
   const issued = consoleHostKeyFingerprints(text);
-  const shown = [...keys.map((key) => `${key.type} ${fingerprint(key.blob)}`), ...[...issued].map(([type, print]) => `${type} ${print}`)];
+  const shown = [...keys.map((key) => `${key.type} ${fingerprint(key.blob)}`), ...issued.map((line) => `${line.type ?? '?'} ${line.fingerprint}`)];
   if (shown.length === 0) return { kind: 'not-printed' };
   const inBlock = keys.length === 0 || keys.some((key) => key.type === want.type && key.blob.equals(want.blob));
-  const atPrompt = issued.size === 0 || issued.get(keygenType(want.type)) === wanted;
+  const atPrompt = issued.length === 0 || issued.some((line) => line.fingerprint === wanted);
   if (!inBlock || !atPrompt) refuse(vm, want, shown);
   return { kind: 'matched', fingerprint: wanted };
 }
