@@ -16,8 +16,8 @@ export const providers = new ProviderRegistry([
   defineProvider({ name: 'qemu', options: qemuOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./qemu/index.js') }),
   defineProvider({ name: 'libvirt', options: libvirtOptions, seedTransports: ['nocloud', 'nocloud-vfat', 'configdrive', 'configdrive-vfat', 'ignition'], load: () => import('./libvirt/index.js') }),
   defineProvider({ name: 'virtualbox', options: virtualboxOptions, seedTransports: ['nocloud', 'configdrive'], load: () => import('./virtualbox/index.js') }),
-  defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo'], load: () => import('./vmware/index.js') }),
-  defineProvider({ name: 'openstack', options: openstackOptions, seedTransports: ['userdata', 'configdrive'], billable: true, cloudImages: ['glance'], load: () => import('./openstack/index.js') }),
-  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata'], billable: true, cloudImages: ['ami'], load: () => import('./ec2/index.js') }),
-  defineProvider({ name: 'gce', options: gceOptions, seedTransports: ['userdata'], billable: true, cloudImages: ['gce'], load: () => import('./gce/index.js') }),
+  defineProvider({ name: 'vmware', options: vmwareOptions, seedTransports: ['configdrive', 'nocloud', 'guestinfo', 'ignition'], load: () => import('./vmware/index.js') }),
+  defineProvider({ name: 'openstack', options: openstackOptions, seedTransports: ['userdata', 'configdrive', 'ignition'], billable: true, cloudImages: ['glance'], load: () => import('./openstack/index.js') }),
+  defineProvider({ name: 'ec2', options: ec2Options, seedTransports: ['userdata', 'ignition'], billable: true, cloudImages: ['ami'], load: () => import('./ec2/index.js') }),
+  defineProvider({ name: 'gce', options: gceOptions, seedTransports: ['userdata', 'ignition'], billable: true, cloudImages: ['gce'], load: () => import('./gce/index.js') }),
 ]);

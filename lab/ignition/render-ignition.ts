@@ -1,6 +1,7 @@
 import type { KeyPair } from '../cidata/index.js';
 import { dataUrl } from './data-url.js';
 import { mergeIgnition, type IgnitionConfig } from './merge-ignition.js';
+import { HOST_KEY_PUB } from './written-file.js';
 
 /** Everything an Ignition config says about one VM, as plain data (the counterpart of SeedInput). */
 export interface IgnitionInput {
@@ -48,7 +49,7 @@ function files(input: IgnitionInput): FileSpec[] {
   }
   if (input.hostKey) {
     specs.push({ path: '/etc/ssh/ssh_host_ed25519_key', mode: 0o600, content: input.hostKey.privateKey });
-    specs.push({ path: '/etc/ssh/ssh_host_ed25519_key.pub', mode: 0o644, content: `${input.hostKey.publicKey}\n` });
+    specs.push({ path: HOST_KEY_PUB, mode: 0o644, content: `${input.hostKey.publicKey}\n` });
   }
   return specs;
 }

@@ -58,7 +58,8 @@ function seedPlan(ctx: VmContext, index: number, settings: VmSettings, provider:
   if (carried.includes(wanted)) return wanted;
   if (asked === 'auto') {
     const able = ctx.options.providers.providers.filter((p) => p.seedTransports.includes('ignition')).map((p) => p.name);
-    ctx.problems.at(sourcePath(ctx, index, 'image'), `image ${image.id} is configured by Ignition, which provider ${provider.name} cannot carry (it takes ${carried.join(', ')}): use ${able.join(' or ')}`);
+    const use = able.length > 1 ? `${able.slice(0, -1).join(', ')} or ${able.at(-1)}` : able.join('');
+    ctx.problems.at(sourcePath(ctx, index, 'image'), `image ${image.id} is configured by Ignition, which provider ${provider.name} cannot carry (it takes ${carried.join(', ')}): use ${use}`);
     return undefined;
   }
   ctx.problems.at(sourcePath(ctx, index, 'seed'), `provider ${provider.name} cannot carry a ${asked} seed: it takes ${carried.join(', ')}`);

@@ -30,11 +30,13 @@ export interface SeedData {
 
 /**
  * A written seed, ready for the provider to attach: a drive image (ISO or vfat, as a CD-ROM or
- * a disk), key/value pairs (VMware guestinfo), plain user-data (a cloud's metadata service), or a
- * file passed by fw_cfg (Ignition).
+ * a disk), key/value pairs (VMware guestinfo), plain user-data (a cloud's metadata service), or an
+ * Ignition config, which each provider carries its own way: QEMU and libvirt by fw_cfg under
+ * `fwcfgName` (the file at `path`), VMware as `guestinfo.ignition.config.data` keys, clouds as
+ * user-data (`text`, the same bytes as the file).
  */
 export type SeedMedium =
   | { kind: 'drive'; transport: SeedTransport; path: string; filesystem: 'iso9660' | 'vfat'; label: 'cidata' | 'config-2'; attachAs: 'cdrom' | 'disk' }
   | { kind: 'keys'; transport: 'guestinfo'; keys: Record<string, string> }
   | { kind: 'userdata'; transport: 'userdata'; text: string }
-  | { kind: 'fwcfg'; transport: 'ignition'; name: string; path: string };
+  | { kind: 'ignition'; transport: 'ignition'; fwcfgName: string; path: string; text: string };

@@ -24,9 +24,9 @@ async function writeDrive(transport: DriveTransport, data: SeedData, dir: string
 }
 
 /**
- * Ignition: the config as a file QEMU passes by fw_cfg (`opt/com.coreos/config`), after the
- * real judge, ignition-validate, accepted it. Other hypervisors carry the same file their way
- * (VMware guestinfo: lab/ignition ignitionGuestinfo; clouds: user-data).
+ * Ignition: the config as a file (for QEMU's fw_cfg, `opt/com.coreos/config`) and as text, after
+ * the real judge, ignition-validate, accepted it. The provider carries it: fw_cfg (QEMU,
+ * libvirt), guestinfo keys (VMware: lab/ignition ignitionGuestinfo), user-data (clouds).
  */
 async function ignitionFile(request: WriteSeedRequest): Promise<SeedMedium> {
   const { data } = request;
@@ -35,13 +35,13 @@ async function ignitionFile(request: WriteSeedRequest): Promise<SeedMedium> {
   await mkdir(request.dir, { recursive: true, mode: 0o700 });
   const path = join(request.dir, 'config.ign');
   await writeFileAtomic(path, text, { mode: 0o600 });
-  return { kind: 'fwcfg', transport: 'ignition', name: IGNITION_FWCFG_NAME, path };
+  return { kind: 'ignition', transport: 'ignition', fwcfgName: IGNITION_FWCFG_NAME, path, text };
 }
 
 /**
  * Writes one VM's seed in the transport its provider carries: a drive image in `dir` (NoCloud
  * or config-2, ISO as a CD-ROM or vfat as a disk), VMware guestinfo keys, the user-data a
- * cloud's metadata service takes, or an Ignition config for fw_cfg. The result is what the provider attaches.
+ * cloud's metadata service takes, or an Ignition config. The result is what the provider attaches.
  */
 export async function writeSeed(request: WriteSeedRequest): Promise<SeedMedium> {
   const { data, transport, dir } = request;

@@ -3,5 +3,5 @@ export type { SshTarget, ExecResult, SshFailure } from './ssh-client.js';
 export { sshBanner } from './banner.js';
 export { parsePublicKey, fingerprint } from './public-key.js';
 export type { PublicKey } from './public-key.js';
-export { consoleHostKeys, checkConsoleHostKey } from './console-host-keys.js';
+export { consoleHostKeys, consoleHostKeyFingerprints, checkConsoleHostKey } from './console-host-keys.js';
 export type { ConsoleHostKeyCheck } from './console-host-keys.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatEta, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
+import { cloudUserData, formatEta, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
@@ -21,7 +21,7 @@ export interface Ec2VmData {
   region: string;
   labTag: string;
   address: 'public' | 'private';
-  /** The host key given in user-data, checked against the console (public). */
+  /** The host key given in user-data (cloud-config or Ignition config), checked against the console (public). */
   hostKey?: string;
 }
 
@@ -117,7 +117,8 @@ export class Ec2Provider implements Provider, LabHooks, Inventory, Snapshots {
 
   async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {
     const { plan, seed } = request;
-    if (seed.kind !== 'userdata') throw new AtomlabError(`ec2 takes seed: userdata, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'ec2' } });
+    const userData = cloudUserData(seed);
+    if (userData === undefined) throw new AtomlabError(`ec2 takes seed: userdata or ignition, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'ec2' } });
     const recorded = request.labResources.find((resource) => resource.kind === 'security-group');
     const tag = (recorded?.data as { labTag?: string } | undefined)?.labTag;
     if (!tag) throw new AtomlabError(`${plan.name}: the lab's security group was not prepared`, { context: { vm: plan.name, provider: 'ec2' } });
@@ -127,8 +128,8 @@ export class Ec2Provider implements Provider, LabHooks, Inventory, Snapshots {
     if (!group) throw new AtomlabError(`${plan.name}: the lab's security group ${labResourceName(tag)} is gone`, { context: { vm: plan.name, provider: 'ec2' }, hint: 'run atomlab down, then up' });
     const volumeGiB = plan.diskBytes ? Math.ceil(plan.diskBytes / GIB) : undefined;
     const tags = { ...labTags(tag), 'atomlab:vm': plan.name, Name: `${plan.lab}/${plan.name}` };
-    const instanceId = await launch({ client: this.client, vm: plan.name, imageId, instanceType: await this.instanceType(plan), keyName: labResourceName(tag), securityGroupId: group.id, subnet: this.settings.subnet, userData: seed.text, volumeGiB, tags });
-    const data: Ec2VmData = { instanceId, region, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(seed.text) };
+    const instanceId = await launch({ client: this.client, vm: plan.name, imageId, instanceType: await this.instanceType(plan), keyName: labResourceName(tag), securityGroupId: group.id, subnet: this.settings.subnet, userData, volumeGiB, tags });
+    const data: Ec2VmData = { instanceId, region, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(userData) };
     return { provider: 'ec2', lab: plan.lab, name: plan.name, data: { ...data } };
   }
 

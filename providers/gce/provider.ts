@@ -4,7 +4,7 @@ import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
 import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, Snapshots, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
-import { pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
+import { cloudUserData, pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { adcSource, GceClient } from './gce-client.js';
 import { defaultBucket } from './gcs-bucket.js';
@@ -141,7 +141,8 @@ export class GceProvider implements Provider, LabHooks, Inventory, Snapshots {
 
   async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {
     const { plan, seed } = request;
-    if (seed.kind !== 'userdata') throw new AtomlabError(`gce takes seed: userdata, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'gce' } });
+    const userData = cloudUserData(seed);
+    if (userData === undefined) throw new AtomlabError(`gce takes seed: userdata or ignition, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'gce' } });
     const recorded = request.labResources.find((resource) => resource.kind === 'firewall')?.data as GceResource['data'] | undefined;
     const tag = recorded?.labTag;
     if (!tag || !recorded.publicKey) throw new AtomlabError(`${plan.name}: the lab's firewall rule was not prepared`, { context: { vm: plan.name, provider: 'gce' } });
@@ -150,9 +151,9 @@ export class GceProvider implements Provider, LabHooks, Inventory, Snapshots {
     const name = instanceName(tag, plan.name);
     const labels = { ...labLabels(tag), 'atomlab-vm': gceSafe(plan.name, 63) };
     const sshKey = `${plan.login.user}:${recorded.publicKey.trim()}`;
-    const spec = { project, zone, name, vm: plan.name, machineType: await this.machineType(plan, project, zone), image, diskGiB: plan.diskBytes ? Math.ceil(plan.diskBytes / GIB) : undefined, diskType: this.settings.diskType, network: this.settings.network, subnet: this.settings.subnet, address: this.settings.address, networkTag: labResourceName(tag), labels, userData: seed.text, sshKey };
+    const spec = { project, zone, name, vm: plan.name, machineType: await this.machineType(plan, project, zone), image, diskGiB: plan.diskBytes ? Math.ceil(plan.diskBytes / GIB) : undefined, diskType: this.settings.diskType, network: this.settings.network, subnet: this.settings.subnet, address: this.settings.address, networkTag: labResourceName(tag), labels, userData, sshKey };
     await this.client.insertInstance(project, zone, instanceResource(spec));
-    const data: GceVmData = { project, zone, instance: name, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(seed.text) };
+    const data: GceVmData = { project, zone, instance: name, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(userData) };
     return { provider: 'gce', lab: plan.lab, name: plan.name, data: { ...data } };
   }
 

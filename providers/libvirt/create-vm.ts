@@ -51,7 +51,7 @@ function checkFormat(base: BaseDisk): 'qcow2' | 'raw' {
 function seedDrive(request: CreateRequest): SeedFile {
   const { seed } = request;
   if (seed.kind === 'drive') return { path: seed.path, attachAs: seed.attachAs };
-  if (seed.kind === 'fwcfg') return { path: seed.path, attachAs: 'fwcfg', name: seed.name };
+  if (seed.kind === 'ignition') return { path: seed.path, attachAs: 'fwcfg', name: seed.fwcfgName };
   throw new AtomlabError(`the libvirt provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { provider: 'libvirt', vm: request.plan.name } });
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatEta, labTag, newConsoleLines, pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
+import { cloudUserData, formatEta, labTag, newConsoleLines, pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
 import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
@@ -111,9 +111,10 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
 
   private async userData(request: CreateRequest | CloudCreateRequest): Promise<string> {
     const { seed, plan } = request;
-    if (seed.kind === 'userdata') return seed.text;
+    const userData = cloudUserData(seed);
+    if (userData !== undefined) return userData;
     if (seed.kind === 'drive' && seed.label === 'config-2') return configDriveUserData(seed, plan.name);
-    throw new AtomlabError(`openstack takes seed: userdata or configdrive, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'openstack' } });
+    throw new AtomlabError(`openstack takes seed: userdata, configdrive or ignition, not ${seed.transport}`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'openstack' } });
   }
 
   async create(request: CreateRequest | CloudCreateRequest, signal?: AbortSignal): Promise<VmRef> {

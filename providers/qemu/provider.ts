@@ -30,7 +30,7 @@ const ANY_FORMAT: DiskRequest = { kind: 'file', formats: ['qcow2', 'raw', 'vmdk'
 /** The seed as QEMU attaches it; keys and plain user-data have no way into a local VM. */
 export function seedAttachment(seed: SeedMedium, vm: string): SeedAttachment {
   if (seed.kind === 'drive') return { kind: 'drive', path: seed.path, attachAs: seed.attachAs };
-  if (seed.kind === 'fwcfg') return { kind: 'fwcfg', name: seed.name, path: seed.path };
+  if (seed.kind === 'ignition') return { kind: 'fwcfg', name: seed.fwcfgName, path: seed.path };
   throw new AtomlabError(`the qemu provider cannot carry a ${seed.transport} seed`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, nocloud-vfat, configdrive or configdrive-vfat', context: { vm, provider: 'qemu' } });
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { CreateRequest } from '../../lab/provider/index.js';
 import type { VmwareOptions } from './options.js';
+import { seedGuestinfo } from './seed-guestinfo.js';
 import { vmrun, type VmrunOptions } from './vmrun-client.js';
 import { mergeVmx, renderVmx } from './vmx.js';
 import { isLabDeviceKey, labDeviceEntries, vmxEntries, type VmxSpec } from './vmx-spec.js';
@@ -12,7 +13,7 @@ import { isLabDeviceKey, labDeviceEntries, vmxEntries, type VmxSpec } from './vm
  * Making a Workstation/Player VM: a folder with a .vmx and its disk. Workstation: a linked clone
  * (`vmrun clone … linked -snapshot=`) of a parent VM made once per base image in the lab's
  * state; Player cannot clone, so it gets its own copy of the base disk. Then the lab's devices
- * (seed CD-ROM or guestinfo keys, NAT NIC, serial console file, sound) are written into the .vmx.
+ * (seed CD-ROM or guestinfo keys, cloud-init's or Ignition's, NAT NIC, serial console file, sound) are written into the .vmx.
  */
 
 export const PARENT_SNAPSHOT = 'atomlab-base';
@@ -30,8 +31,9 @@ function specOf(request: CreateRequest, options: VmwareOptions, disk: string): V
   if (seed.kind === 'drive' && seed.attachAs === 'disk') {
     throw new AtomlabError(`vmware: a ${seed.filesystem} seed disk cannot be attached; use an ISO seed (seed: nocloud or configdrive)`, { code: 'BAD_INPUT', context: { vm: plan.name, provider: 'vmware' } });
   }
-  if (seed.kind !== 'drive' && seed.kind !== 'keys') {
-    throw new AtomlabError(`vmware: the ${seed.transport} seed cannot reach a Workstation/Player guest`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, configdrive or guestinfo', context: { vm: plan.name, provider: 'vmware' } });
+  const guestinfo = seedGuestinfo(seed);
+  if (seed.kind !== 'drive' && !guestinfo) {
+    throw new AtomlabError(`vmware: the ${seed.transport} seed cannot reach a Workstation/Player guest`, { code: 'BAD_INPUT', hint: 'use seed: nocloud, configdrive, guestinfo or ignition', context: { vm: plan.name, provider: 'vmware' } });
   }
   return {
     name: plan.name,
@@ -43,7 +45,7 @@ function specOf(request: CreateRequest, options: VmwareOptions, disk: string): V
     disk,
     nic: options.nic,
     seedIso: seed.kind === 'drive' ? seed.path : undefined,
-    guestinfo: seed.kind === 'keys' ? seed.keys : undefined,
+    guestinfo,
     serialFile: request.consoleLog,
     sound: plan.hardware.sound,
   };

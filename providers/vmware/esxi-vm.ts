@@ -5,6 +5,7 @@ import type { VmwareOptions } from './options.js';
 import { moRef, text } from './soap-xml.js';
 import type { MoRef } from './vsphere-client.js';
 import { datastorePath, findByName, listObjects } from './vsphere-objects.js';
+import { seedGuestinfo } from './seed-guestinfo.js';
 import { importOvf } from './vsphere-import.js';
 import { cloneVm, reconfigure } from './vsphere-vm.js';
 
@@ -62,12 +63,13 @@ async function template(place: EsxiPlace, request: CreateRequest, vmware: Vmware
 
 async function attachSeed(place: EsxiPlace, request: CreateRequest, vmName: string): Promise<{ cdromIso?: string; extraConfig?: Record<string, string> }> {
   const { seed, plan } = request;
-  if (seed.kind === 'keys') return { extraConfig: seed.keys };
+  const guestinfo = seedGuestinfo(seed);
+  if (guestinfo) return { extraConfig: guestinfo };
   if (seed.kind === 'drive' && seed.filesystem === 'iso9660') {
     await place.client.upload(datastoreFileUrl(place, `${vmName}/seed.iso`), seed.path, { method: 'PUT', contentType: 'application/octet-stream' });
     return { cdromIso: datastorePath(place.datastore.name, `${vmName}/seed.iso`) };
   }
-  throw new AtomlabError(`vmware (esxi): the ${seed.transport} seed cannot reach the guest`, { code: 'BAD_INPUT', hint: 'use seed: guestinfo, nocloud or configdrive (ISO)', context: { vm: plan.name, provider: 'vmware' } });
+  throw new AtomlabError(`vmware (esxi): the ${seed.transport} seed cannot reach the guest`, { code: 'BAD_INPUT', hint: 'use seed: guestinfo, ignition, nocloud or configdrive (ISO)', context: { vm: plan.name, provider: 'vmware' } });
 }
 
 /** Creates the VM (powered off) with its seed and its console on the datastore. */

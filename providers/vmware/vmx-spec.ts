@@ -18,7 +18,7 @@ export interface VmxSpec {
   nic: 'e1000' | 'e1000e' | 'vmxnet3';
   /** Absolute path of the seed ISO (NoCloud or config-2), as a CD-ROM. */
   seedIso?: string;
-  /** guestinfo.* keys (cloud-init's VMware datasource). */
+  /** guestinfo.* keys (cloud-init's VMware datasource, or Ignition's vmware platform). */
   guestinfo?: Record<string, string>;
   /** Absolute path of the file the first serial port writes: the console. */
   serialFile: string;

@@ -4,6 +4,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { passwordMatches } from '../../lab/ignition/index.js';
+import { GUESTINFO_ENCODING } from '../../lab/ignition/index.js';
+import { decodeAsIgnition, ignitionVmwareDecoder } from '../fixtures/ignition-vmware.js';
+import { vmxGuestinfo } from '../fixtures/vmware-guestinfo.js';
 import { runCli } from '../helpers/run-cli.js';
 
 function ignitionValidate(file: string): Promise<{ ok: boolean; output: string }> {
@@ -47,4 +50,51 @@ test('cidata --format ignition --user-data takes a Butane-shaped file and refuse
   t.is(bad.exitCode, 2);
   t.regex(bad.stderr, /ignition-validate rejects .*storage\.files\.0\.path: path not absolute/);
   await t.throwsAsync(stat(join(dir, 'bad.ign')), { code: 'ENOENT' });
+});
+
+test('cidata --from writes the Ignition config of a VM on VMware or a cloud too (seed: auto is ignition there), and ignition-validate accepts each', async (t) => {
+  const dir = await workDir(t);
+  await writeFile(join(dir, 'lab.yaml'), [
+    'name: carried',
+    'defaults:',
+    '  image: ignition',
+    '  login: { password: atomic }',
+    'vms:',
+    '  - { name: player, provider: vmware }',
+    '  - { name: aws, provider: {name: ec2, region: eu-central-1} }',
+    '  - { name: os, provider: {name: openstack, cloud: mycloud} }',
+    '  - { name: gcp, provider: {name: gce, project: my-lab-123456, zone: europe-west1-b} }',
+    '',
+  ].join('\n'));
+  for (const vm of ['player', 'aws', 'os', 'gcp']) {
+    const out = join(dir, `${vm}.ign`);
+    const result = await runCli(['cidata', '--from', join(dir, 'lab.yaml'), '--vm', vm, '-o', out]);
+    t.is(result.exitCode, 0, `${vm}: ${result.stderr}`);
+    const judged = await ignitionValidate(out);
+    t.true(judged.ok, `${vm}: ${judged.output}`);
+    const config = JSON.parse(await readFile(out, 'utf8')) as { ignition: { version: string }; storage: { files: { path: string }[] } };
+    t.is(config.ignition.version, '3.3.0', vm);
+    t.true(config.storage.files.some((file) => file.path === '/etc/ssh/ssh_host_ed25519_key.pub'), `${vm}: the pinned host key is in the config`);
+  }
+});
+
+test('cidata --format guestinfo (or userdata) --from, for a VM configured by Ignition, writes its Ignition config as VMware carries it (or a cloud)', async (t) => {
+  const decoder = await ignitionVmwareDecoder();
+  if (!('path' in decoder)) return t.fail(decoder.missing);
+  const dir = await workDir(t);
+  await writeFile(join(dir, 'lab.yaml'), 'name: byhand\ndefaults:\n  image: ignition\nvms:\n  - { name: player, provider: vmware }\n');
+  const vmx = join(dir, 'player.vmx-lines');
+  const guestinfo = await runCli(['cidata', '--format', 'guestinfo', '--from', join(dir, 'lab.yaml'), '--vm', 'player', '-o', vmx]);
+  t.is(guestinfo.exitCode, 0, guestinfo.stderr);
+  const keys = vmxGuestinfo(await readFile(vmx, 'utf8'));
+  t.is(keys[GUESTINFO_ENCODING], 'gzip+base64');
+  const decoded = await decodeAsIgnition(decoder.path, keys);
+  t.is(decoded.error, undefined);
+  await writeFile(join(dir, 'decoded.ign'), decoded.bytes);
+  const judged = await ignitionValidate(join(dir, 'decoded.ign'));
+  t.true(judged.ok, judged.output);
+  const userData = join(dir, 'player.user-data');
+  const asUserData = await runCli(['cidata', '--format', 'userdata', '--from', join(dir, 'lab.yaml'), '--vm', 'player', '-o', userData]);
+  t.is(asUserData.exitCode, 0, asUserData.stderr);
+  t.is((JSON.parse(await readFile(userData, 'utf8')) as { ignition: { version: string } }).ignition.version, '3.3.0', 'the config itself, as a cloud carries it');
 });

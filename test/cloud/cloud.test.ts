@@ -1,6 +1,8 @@
 import test from 'ava';
 import { stringify } from 'yaml';
-import { formatEta, labTag, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
+import { cloudUserData, formatEta, labTag, newConsoleLines, pinnedHostKey } from '../../lab/cloud/index.js';
+import { generateKeyPair } from '../../lab/cidata/index.js';
+import { renderIgnition, stringifyLocated } from '../../lab/ignition/index.js';
 
 test('a lab\'s tag is its name and a hash of its state directory: two checkouts never share one', (t) => {
   t.regex(labTag({ name: 'class', stateDir: '/a/.atomlab' }), /^class\.[0-9a-f]{8}$/);
@@ -14,6 +16,17 @@ test('the pinned host key comes from the cloud-config, also inside a MIME multi-
   const mime = `Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/cloud-config\n\n${config}\n--b\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n--b--\n`;
   t.is(pinnedHostKey(mime), 'ssh-ed25519 AAAAC3Nza host');
   t.is(pinnedHostKey('#!/bin/sh\necho hi\n'), undefined);
+});
+
+test('an Ignition config as user-data: the pin is the host key file it writes; a seed reaches a cloud as user-data or as the config itself', (t) => {
+  const hostKey = generateKeyPair('root@vm1');
+  const text = stringifyLocated(renderIgnition({ version: '3.3.0', hostname: 'vm1', user: 'core', authorizedKeys: [], hostKey })).text;
+  t.is(pinnedHostKey(text), hostKey.publicKey);
+  t.is(pinnedHostKey('{"not": "ignition"}'), undefined);
+  t.is(pinnedHostKey('{ broken'), undefined);
+  t.is(cloudUserData({ kind: 'ignition', transport: 'ignition', fwcfgName: 'opt/com.coreos/config', path: '/x/config.ign', text }), text);
+  t.is(cloudUserData({ kind: 'userdata', transport: 'userdata', text: '#cloud-config\n' }), '#cloud-config\n');
+  t.is(cloudUserData({ kind: 'keys', transport: 'guestinfo', keys: {} }), undefined);
 });
 
 test('console lines: only the new ones; a console that no longer starts with the last text starts over', (t) => {

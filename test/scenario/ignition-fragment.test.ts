@@ -35,9 +35,32 @@ test('a good Butane-shaped fragment is planned in Ignition\'s spelling, mode 064
 test('an image configured by Ignition on a provider that cannot carry an Ignition config is refused at the image, naming those that can', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'atomlab-ign-provider-'));
   const scenario = join(dir, 'atomlab.yaml');
-  await writeFile(scenario, 'name: v\ndefaults:\n  provider: vmware\n  image: fedora-coreos-stable\nvms:\n  - name: a\n');
+  await writeFile(scenario, 'name: v\ndefaults:\n  provider: virtualbox\n  image: fedora-coreos-stable\nvms:\n  - name: a\n');
   const result = await runCli(['validate', scenario]);
   t.is(result.exitCode, 2);
-  t.is(result.stderr.trimEnd(), `${scenario}:4:10: defaults.image: image fedora-coreos-stable is configured by Ignition, which provider vmware cannot carry (it takes configdrive, nocloud, guestinfo): use qemu or libvirt`);
+  t.is(result.stderr.trimEnd(), `${scenario}:4:10: defaults.image: image fedora-coreos-stable is configured by Ignition, which provider virtualbox cannot carry (it takes nocloud, configdrive): use qemu, libvirt, vmware, openstack, ec2 or gce`);
   await rm(dir, { recursive: true, force: true });
+});
+
+test('seed: auto is ignition for an image configured by Ignition on VMware (desktop and ESXi) and on the clouds; an image already in a cloud takes seed: ignition; validate accepts them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-ign-carriers-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const scenario = join(dir, 'atomlab.yaml');
+  await writeFile(scenario, [
+    'name: carriers',
+    'defaults:',
+    '  image: fedora-coreos-stable',
+    'vms:',
+    '  - { name: player, provider: vmware }',
+    '  - { name: esxi, provider: {name: vmware, target: esxi, url: "https://esxi.example/sdk"} }',
+    '  - { name: aws, provider: {name: ec2, region: eu-central-1} }',
+    '  - { name: os, provider: {name: openstack, cloud: mycloud} }',
+    '  - { name: gcp, provider: {name: gce, project: my-lab-123456, zone: europe-west1-b} }',
+    '  - { name: ami, provider: {name: ec2, region: eu-central-1}, image: {ami: ami-0abc1234def567890}, seed: ignition }',
+    '',
+  ].join('\n'));
+  const { plans } = await loadScenario(scenario, { providers });
+  t.deepEqual(plans[0]!.vms.map((vm) => [vm.name, vm.seed]), [['player', 'ignition'], ['esxi', 'ignition'], ['aws', 'ignition'], ['os', 'ignition'], ['gcp', 'ignition'], ['ami', 'ignition']]);
+  const result = await runCli(['validate', scenario]);
+  t.is(result.exitCode, 0, result.stderr);
 });

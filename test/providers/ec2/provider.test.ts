@@ -1,4 +1,8 @@
 import test from 'ava';
+import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateKeyPair } from '../../../lab/cidata/index.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
 import type { VmRef } from '../../../lab/provider/index.js';
@@ -8,6 +12,9 @@ import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
 import { ec2LabUp, ec2Provider, vmHostKey } from '../../fixtures/clouds/ec2-lab.js';
 import type { FaultRule } from '../../fixtures/clouds/fault-proxy.js';
 import { motoSession } from '../../fixtures/clouds/moto-session.js';
+import { coreosConsole } from '../../fixtures/clouds/coreos-console.js';
+import { ignitionSeed, ignitionValidateBytes, type IgnitionSeed } from '../../fixtures/ignition-seed.js';
+import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 const aws = await motoSession(test);
 const { missing } = aws;
@@ -15,7 +22,7 @@ const { missing } = aws;
 const place = () => ({ endpoint: aws.proxy.endpoint, profile: aws.profile });
 const provider = () => ec2Provider(place());
 const hostKey = vmHostKey;
-const labUp = (name: string, ami?: string) => ec2LabUp(place(), { name, ami });
+const labUp = (name: string, ami?: string, ignition?: IgnitionSeed) => ec2LabUp(place(), { name, ami, ignition });
 
 function consoleIs(text: string): FaultRule {
   return { match: (seen) => seen.operation === 'GetConsoleOutput', action: { kind: 'rewrite', rewrite: (xml) => xml.replace(/<output>[^<]*<\/output>/, `<output>${Buffer.from(text).toString('base64')}</output>`) } };
@@ -48,6 +55,30 @@ test.serial('a console showing another host key is refused; moto\'s canned conso
   aws.proxy.rules.push(consoleIs(await cloudInitConsole([generateKeyPair('root@impostor').publicKey])));
   await t.throwsAsync(ec2.endpoint(ref), { instanceOf: AtomlabError, message: /vm1: the console shows host keys that are not the one atomlab gave it/ });
   await ec2.teardownLab({ name: 'prov2', stateDir: '/tmp/prov2/.atomlab' }, resources);
+});
+
+test.serial('seed: ignition: the instance\'s user-data (DescribeInstanceAttribute) is the Ignition config cidata writes, which ignition-validate accepts; its host key is pinned against the login prompt\'s fingerprints', async (t) => {
+  if (missing) return t.pass(missing);
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-ec2-ignition-'));
+  const seed = await ignitionSeed(dir, vmPlan({ lab: 'ign1', name: 'vm1', provider: { name: 'ec2', options: {} } }));
+  const { ec2, ref, resources } = await labUp('ign1', undefined, seed);
+  const instanceId = (ref.data as { instanceId: string }).instanceId;
+  const attribute = await new EC2Client({ region: 'us-east-1', profile: aws.profile, endpoint: aws.moto.endpoint }).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+  const userDataBytes = Buffer.from(attribute.UserData?.Value ?? '', 'base64');
+  t.true(userDataBytes.equals(seed.expected), 'byte for byte what atomlab cidata --format ignition writes');
+  const judged = await ignitionValidateBytes(userDataBytes, dir);
+  t.true(judged.ok, judged.output);
+  t.is((ref.data as { hostKey?: string }).hostKey, seed.hostKey, 'the pin is the host key the config writes');
+
+  t.regex((await ec2.endpoint(ref)).host, /\d/, 'moto\'s canned console shows no keys: the SSH login alone pins the key');
+  aws.proxy.rules.push(consoleIs(await coreosConsole([seed.hostPair])));
+  t.regex((await ec2.endpoint(ref)).host, /\d/, 'the login prompt shows the pinned key\'s fingerprint');
+  aws.proxy.rules.length = 0;
+  aws.proxy.rules.push(consoleIs(await coreosConsole([generateKeyPair('root@impostor')])));
+  const refused = await t.throwsAsync(ec2.endpoint(ref), { instanceOf: AtomlabError });
+  t.regex(refused.message, /vm1: the console shows host keys that are not the one atomlab gave it \(SHA256:/);
+  aws.proxy.rules.length = 0;
+  await ec2.teardownLab({ name: 'ign1', stateDir: '/tmp/ign1/.atomlab' }, resources);
 });
 
 const awsError = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>req-atomlab-1</RequestID></Response>`;

@@ -12,6 +12,9 @@ import { GceProvider } from '../../../providers/gce/provider.js';
 import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
 import { testCredentials, useCredentials, type TestCredentials } from '../../fixtures/clouds/gce-adc.js';
 import { googleError, startGceRecorder, type GceRecorder } from '../../fixtures/clouds/gce-recorder.js';
+import { bootConsole } from '../../fixtures/clouds/guest-console.js';
+import { coreosConsole } from '../../fixtures/clouds/coreos-console.js';
+import { ignitionSeed, ignitionValidateBytes, type IgnitionSeed } from '../../fixtures/ignition-seed.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 let recorder: GceRecorder;
@@ -63,12 +66,13 @@ function lab(name: string) {
   return { name, stateDir: `/tmp/${name}/.atomlab` };
 }
 
-async function labUp(name: string, gce?: GceProvider): Promise<{ gce: GceProvider; ref: VmRef; resources: LabResource[] }> {
+async function labUp(name: string, gce?: GceProvider, ignition?: IgnitionSeed): Promise<{ gce: GceProvider; ref: VmRef; resources: LabResource[] }> {
   gce ??= await provider();
   const resources: LabResource[] = [];
-  const plan = vmPlan({ lab: name, name: 'vm1', provider: { name: 'gce', options: {} }, seed: 'userdata', memoryMiB: 1024, ports: [{ guest: 9090, protocol: 'tcp', host: 'auto' }] });
+  const plan = ignition?.plan ?? vmPlan({ lab: name, name: 'vm1', provider: { name: 'gce', options: {} }, seed: 'userdata', memoryMiB: 1024, ports: [{ guest: 9090, protocol: 'tcp', host: 'auto' }] });
   await gce.prepareLab({ ...lab(name), publicKey: labKey.publicKey, vms: [plan] }, async (r) => void resources.push(r));
-  const ref = await gce.create({ plan, dir: '/nonexistent', consoleLog: '/nonexistent', base: await rawBase(), seed: { kind: 'userdata', transport: 'userdata', text: userData }, labResources: resources });
+  const seed = ignition?.medium ?? { kind: 'userdata' as const, transport: 'userdata' as const, text: userData };
+  const ref = await gce.create({ plan, dir: '/nonexistent', consoleLog: '/nonexistent', base: await rawBase(), seed, labResources: resources });
   await gce.start(ref);
   return { gce, ref, resources };
 }
@@ -134,6 +138,25 @@ test.serial('down finds the lab\'s instances in every zone: a scenario whose zon
   await elsewhere.teardownLab(lab('moved'), resources);
   t.false(recorder.instances.has(instanceName(ref)));
   t.deepEqual(await elsewhere.labResources(lab('moved')), []);
+});
+
+test.serial('seed: ignition: metadata user-data is the Ignition config cidata writes, which ignition-validate accepts; the serial console\'s fingerprints are checked against the pin', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-gce-ignition-'));
+  const seed = await ignitionSeed(dir, vmPlan({ lab: 'ign', name: 'vm1', provider: { name: 'gce', options: {} }, memoryMiB: 1024 }));
+  const { gce, ref, resources } = await labUp('ign', undefined, seed);
+  const instance = recorder.instances.get(instanceName(ref))!;
+  const metadata = Object.fromEntries((instance.body.metadata.items as { key: string; value: string }[]).map((item) => [item.key, item.value]));
+  const userDataBytes = Buffer.from(metadata['user-data'] ?? '', 'utf8');
+  t.true(userDataBytes.equals(seed.expected), 'byte for byte what atomlab cidata --format ignition writes');
+  const judged = await ignitionValidateBytes(userDataBytes, dir);
+  t.true(judged.ok, judged.output);
+  t.is((ref.data as { hostKey?: string }).hostKey, seed.hostKey);
+  recorder.serial.set(instanceName(ref), await bootConsole(metadata['user-data']!));
+  t.deepEqual(await gce.endpoint(ref), { host: '203.0.113.70', port: 22 }, 'the login prompt shows the pinned key\'s fingerprint');
+  recorder.serial.set(instanceName(ref), await coreosConsole([generateKeyPair('root@impostor')]));
+  await t.throwsAsync(gce.endpoint(ref), { instanceOf: AtomlabError, message: /vm1: the console shows host keys that are not the one atomlab gave it/ });
+  await gce.teardownLab(lab('ign'), resources);
+  t.deepEqual(recorder.violations, []);
 });
 
 test.serial('a serial console showing another host key is refused', async (t) => {

@@ -13,6 +13,8 @@ import { OpenstackProvider } from '../../../providers/openstack/provider.js';
 import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
 import { OS_APP_SECRET, OS_PASSWORD } from '../../fixtures/clouds/openstack-cloud.js';
 import { startRecordedOpenstack, type RecordedOpenstack } from '../../fixtures/clouds/openstack-lab.js';
+import { coreosConsole } from '../../fixtures/clouds/coreos-console.js';
+import { ignitionSeed, ignitionValidateBytes } from '../../fixtures/ignition-seed.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
 
 let os: RecordedOpenstack;
@@ -106,6 +108,25 @@ test.serial('seed: configdrive asks Nova for a config drive carrying the same us
   t.is((await cloud.endpoint(ref)).host, server.address, 'no floating IP asked: the fixed address');
   await cloud.teardownLab(lab('drive'), resources);
   t.deepEqual(await cloud.labResources(lab('drive')), []);
+  t.deepEqual(os.cloud.violations, []);
+});
+
+test.serial('seed: ignition: Nova gets the Ignition config cidata writes as user_data (base64), ignition-validate accepts it; the login prompt\'s fingerprints are checked against the pin', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'atomlab-os-ignition-'));
+  const seed = await ignitionSeed(dir, vmPlan({ lab: 'ign', name: 'vm1', provider: { name: 'openstack', options: {} } }));
+  const { cloud, ref, resources } = await labUp('ign', {}, seed.medium);
+  const server = servers().find((s) => s.id === (ref.data as { serverId: string }).serverId)!;
+  const userDataBytes = Buffer.from(server.userData, 'utf8');
+  t.true(userDataBytes.equals(seed.expected), 'byte for byte what atomlab cidata --format ignition writes');
+  t.false(server.configDrive);
+  const judged = await ignitionValidateBytes(userDataBytes, dir);
+  t.true(judged.ok, judged.output);
+  t.is((ref.data as { hostKey?: string }).hostKey, seed.hostKey);
+  t.regex((await cloud.endpoint(ref)).host, /^\d+\.\d+\.\d+\.\d+$/, 'the recorded guest boots the config and shows its host key\'s fingerprint');
+  const impostor = await coreosConsole([generateKeyPair('root@impostor')]);
+  os.proxy.rules.push({ match: (seen) => seen.body.includes('os-getConsoleOutput'), action: { kind: 'answer', status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ output: impostor }) } });
+  await t.throwsAsync(cloud.endpoint(ref), { instanceOf: AtomlabError, message: /vm1: the console shows host keys that are not the one atomlab gave it/ });
+  await cloud.teardownLab(lab('ign'), resources);
   t.deepEqual(os.cloud.violations, []);
 });
 

@@ -30,9 +30,9 @@ test('a guest kernel reads, through qemu_fw_cfg, exactly the Ignition config ato
   await mkdir(vmDir);
   const ignition = renderIgnition({ version: '3.3.0', hostname: 'vm1', user: 'core', passwordHash: hashPassword('atomic'), authorizedKeys: [generateKeyPair('a@b').publicKey], hostKey: generateKeyPair('root@vm1') });
   const medium = await writeSeed({ data: { instanceId: 'iid-1', hostname: 'vm1', name: 'vm1', userData: '', metaData: {}, publicKeys: [], ignition }, transport: 'ignition', dir: vmDir });
-  if (medium.kind !== 'fwcfg') return t.fail(`expected an fw_cfg medium, got ${medium.kind}`);
-  t.is(medium.name, 'opt/com.coreos/config');
-  const all = qemuArguments({ plan, paths: { disk: '/unused', seed: { kind: 'fwcfg', name: medium.name, path: medium.path }, qmpSocket: '/r/q', consoleSocket: '/r/c', consoleLog: '/r/l', pidFile: '/r/p' }, accel: 'tcg', sound: 'none', forwards: [] });
+  if (medium.kind !== 'ignition') return t.fail(`expected an Ignition medium, got ${medium.kind}`);
+  t.is(medium.fwcfgName, 'opt/com.coreos/config');
+  const all = qemuArguments({ plan, paths: { disk: '/unused', seed: { kind: 'fwcfg', name: medium.fwcfgName, path: medium.path }, qmpSocket: '/r/q', consoleSocket: '/r/c', consoleLog: '/r/l', pidFile: '/r/p' }, accel: 'tcg', sound: 'none', forwards: [] });
   const at = all.indexOf('-fw_cfg');
   t.true(at >= 0);
   const seen = await readFwCfgInGuest(dir, kernel, module, all.slice(at, at + 2));
