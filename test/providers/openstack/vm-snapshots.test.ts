@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { generateKeyPair } from '../../../lab/cidata/index.js';
 import { AtomlabError } from '../../../lab/errors/index.js';
@@ -13,6 +15,8 @@ import { cloudInitConsole } from '../../fixtures/clouds/cloud-init-console.js';
 import { startRealOpenstack, type RealOpenstack } from '../../fixtures/clouds/openstack-real-lab.js';
 import { openstackServicesMissing } from '../../fixtures/clouds/openstack-services.js';
 import { vmPlan } from '../../fixtures/libvirt/vm-plan.js';
+import { labDir } from '../../helpers/lab.js';
+import { BIN, runCli } from '../../helpers/run-cli.js';
 
 /**
  * Snapshots judged by real Glance: Debian's Keystone and Glance on 127.0.0.1, and the recorded
@@ -180,4 +184,34 @@ test.serial('revert refuses a console that shows another host key after the rebu
     os.cloud.consoleOverride = realConsole;
   }
   await cloud.removeLabResources(lab('rebuild-impostor'));
+});
+
+test.serial('down after a SIGKILLed atomlab snapshot (Nova still uploading) leaves no image tagged with the lab; status counts the snapshot as the server\'s', async (t) => {
+  if (missing) return t.pass(missing);
+  t.timeout(6 * 60_000);
+  const scenario = ['name: killsnap', 'defaults:', '  provider: {name: openstack, cloud: real, sshFrom: 198.51.100.7/32, floatingNetwork: public}', '  image: {path: disk.qcow2, format: qcow2, verify: false, user: debian}', 'vms:', '  - name: host1', '    bootTimeout: 10s', ''].join('\n');
+  const { dir, file } = await labDir(scenario);
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'disk.qcow2'), '64M']);
+  const env = { ...process.env, ...os.env } as Record<string, string>;
+  const up = await runCli(['up', '--yes', file], { env, timeoutMs: 180_000 });
+  t.regex(up.stderr, /host1: ready \(ssh debian@127\.0\.2\.\d+ -p 22\)/, 'up got as far as SSH (no guest answers in the recorded cloud)');
+  const made = [...os.cloud.servers.values()].find((s) => s.name.startsWith('atomlab-killsnap-'))!;
+  const tag = made.metadata['atomlab:lab']!;
+  os.cloud.holdSnapshots = true;
+  try {
+    const snapshot = execa(process.execPath, [BIN, 'snapshot', 'host1', 'before-upgrade', '-s', file], { env, reject: false });
+    while ((await taggedImages(tag)).length === 0 && snapshot.exitCode === null) await sleep(100);
+    t.deepEqual((await taggedImages(tag)).map((image) => image.status), ['queued'], 'Nova made the image; its upload is under way');
+    snapshot.kill('SIGKILL');
+    t.is((await snapshot).signal, 'SIGKILL');
+    const status = await runCli(['status', '--json', file], { env, timeoutMs: 120_000 });
+    t.is((JSON.parse(status.stdout) as { untracked?: unknown }).untracked, undefined, `the snapshot belongs to a server the state knows: ${status.stdout}`);
+    const down = await runCli(['down', file], { env, timeoutMs: 180_000 });
+    t.is(down.exitCode, 0, down.stderr);
+  } finally {
+    os.cloud.holdSnapshots = false;
+  }
+  t.deepEqual(await taggedImages(tag), [], 'no image in the real Glance carries the lab\'s tag');
+  t.false([...os.cloud.servers.values()].some((s) => s.name.startsWith('atomlab-killsnap-')));
+  t.deepEqual(os.cloud.violations, []);
 });
