@@ -121,12 +121,15 @@ export class OpenstackClient {
   }
 
   /**
-   * `createImage` at compute microversion 2.45, which answers `{image_id}`; an older Nova
-   * answers 2.1's `Location` header instead, which is read when the body has no id.
+   * `createImage` at compute microversion 2.45, which answers `{image_id}`; a Nova older than
+   * 2.45 (before Pike) answers 406 to that, and is asked again at 2.1, which answers with a
+   * `Location` header naming the image.
    */
   async createServerImage(id: string, image: { name: string; metadata: Record<string, string> }): Promise<string> {
-    const result = await this.call({ service: 'compute', operation: `createImage ${image.name} of server ${id}`, method: 'POST', path: `/servers/${id}/action`, json: { createImage: image }, headers: COMPUTE_2_45 });
-    const imageId = (result.body as { image_id?: string } | undefined)?.image_id ?? /\/images\/([^/?#]+)\/?$/.exec(result.headers.get('location') ?? '')?.[1];
+    const request = { service: 'compute' as const, operation: `createImage ${image.name} of server ${id}`, method: 'POST', path: `/servers/${id}/action`, json: { createImage: image } };
+    const result = await this.call({ ...request, headers: COMPUTE_2_45, accept: [406] });
+    const answered = result.status === 406 ? await this.call(request) : result;
+    const imageId = (answered.body as { image_id?: string } | undefined)?.image_id ?? /\/images\/([^/?#]+)\/?$/.exec(answered.headers.get('location') ?? '')?.[1];
     if (!imageId) throw new AtomlabError(`createImage of server ${id}: Nova answered no image id`, { context: { provider: 'openstack', server: id } });
     return imageId;
   }

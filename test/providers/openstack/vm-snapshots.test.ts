@@ -140,6 +140,23 @@ test.serial('status knows a snapshot by its server; down (also with the state lo
   t.deepEqual(os.cloud.violations, []);
 });
 
+test.serial('a Nova older than 2.45 answers 406 to the microversion; createImage is asked again at 2.1 and its Location header names the image', async (t) => {
+  if (missing) return t.pass(missing);
+  const { cloud, ref } = await labUp('old-nova');
+  os.cloud.maxMicroversion = 44;
+  try {
+    const before = os.cloud.actions.length;
+    await cloud.snapshot(ref, 'pike');
+    t.deepEqual(os.cloud.actions.slice(before).filter((action) => action.startsWith('createImage')), ['createImage@2.1']);
+    const [image] = await taggedImages((ref.data as unknown as OpenstackVmData).labTag);
+    t.like(image, { status: 'active', atomlab_snapshot: 'pike' });
+  } finally {
+    os.cloud.maxMicroversion = 96;
+  }
+  await cloud.removeLabResources(lab('old-nova'));
+  t.deepEqual(os.cloud.violations, []);
+});
+
 test.serial('a server that goes to ERROR in the rebuild is a clear error with Nova\'s fault; down removes it and its snapshot', async (t) => {
   if (missing) return t.pass(missing);
   const { cloud, ref } = await labUp('rebuild-error');
