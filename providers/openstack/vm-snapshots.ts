@@ -107,12 +107,13 @@ export async function revertToSnapshot(target: SnapshotTarget, name: string): Pr
   if (!image) throw new AtomlabError(`${target.vm} has no snapshot named ${name}`, { code: 'BAD_INPUT', context: { vm: target.vm, provider: 'openstack' }, hint: await namesHint(target) });
   const before = await target.client.server(target.serverId);
   if (!before) throw new AtomlabError(`${target.vm}: server ${target.serverId} is gone`, { context: { vm: target.vm, provider: 'openstack' }, hint: 'atomlab up makes it again' });
-  const address = serverAddress(before, target.address, target.vm);
+  // a server in ERROR may have lost its address: rebuild (which Nova allows there) is how it comes back
+  const address = before.status === 'ERROR' ? undefined : serverAddress(before, target.address, target.vm);
   await target.client.rebuildServer(target.serverId, image.id);
   const hint = `the snapshot's disk did not boot: openstack server event list ${target.serverId} shows why; atomlab revert ${target.vm} ${name} tries again, atomlab down removes the server`;
   const after = await waitServer({ client: target.client, vm: target.vm, id: target.serverId, wanted: before.status === 'SHUTOFF' ? 'SHUTOFF' : 'ACTIVE', settled: true, hint, pollMs: target.pollMs, signal: target.signal });
   const now = serverAddress(after, target.address, target.vm);
-  if (now !== address) throw new AtomlabError(`${target.vm}: the server's ${target.address} address changed from ${address} to ${now} in the rebuild`, { context: { vm: target.vm, provider: 'openstack' }, hint: 'its known_hosts entry and forwarded ports name the old address: atomlab down and up again' });
+  if (address !== undefined && now !== address) throw new AtomlabError(`${target.vm}: the server's ${target.address} address changed from ${address} to ${now} in the rebuild`, { context: { vm: target.vm, provider: 'openstack' }, hint: 'its known_hosts entry and forwarded ports name the old address: atomlab down and up again' });
   if (target.hostKey && after.status === 'ACTIVE') checkConsoleHostKey(await target.client.consoleOutput(target.serverId), target.hostKey, target.vm);
 }
 

@@ -157,7 +157,7 @@ test.serial('a Nova older than 2.45 answers 406 to the microversion; createImage
   t.deepEqual(os.cloud.violations, []);
 });
 
-test.serial('a server that goes to ERROR in the rebuild is a clear error with Nova\'s fault; down removes it and its snapshot', async (t) => {
+test.serial('a server that goes to ERROR in the rebuild is a clear error with Nova\'s fault; reverting again recovers it; down removes it and its snapshot', async (t) => {
   if (missing) return t.pass(missing);
   const { cloud, ref } = await labUp('rebuild-error');
   await cloud.snapshot(ref, 'base');
@@ -166,6 +166,8 @@ test.serial('a server that goes to ERROR in the rebuild is a clear error with No
   t.regex(error.message, /^vm1: server [0-9a-f-]{36} went to ERROR: Build of instance aborted: Failed to allocate the network\(s\), not rescheduling\.$/);
   t.regex(error.hint ?? '', /^the snapshot's disk did not boot: openstack server event list [0-9a-f-]{36} shows why; atomlab revert vm1 base tries again/);
   t.is(await cloud.state(ref), 'crashed');
+  await cloud.revert(ref, 'base');
+  t.is(await cloud.state(ref), 'running', 'Nova rebuilds a server in ERROR: reverting again brings it back');
   await cloud.removeLabResources(lab('rebuild-error'));
   t.deepEqual(await taggedImages((ref.data as unknown as OpenstackVmData).labTag), []);
 });
