@@ -174,12 +174,13 @@ test.serial('a server that goes to ERROR in the rebuild is a clear error with No
 
 test.serial('a snapshot image that Glance shows killed is a clear error and is deleted; one Nova gave up on (it deletes the image) too', async (t) => {
   if (missing) return t.pass(missing);
-  const { cloud, ref } = await labUp('killed-image');
+  const { cloud, ref, serverId } = await labUp('killed-image');
   const tag = (ref.data as unknown as OpenstackVmData).labTag;
   os.cloud.holdSnapshots = true;
   os.glanceProxy.rules.push({ match: (seen) => /^GET \/v2\/images\/[0-9a-f-]{36}$/.test(seen.operation), action: { kind: 'rewrite', rewrite: (body) => JSON.stringify({ ...JSON.parse(body), status: 'killed' }) }, times: 1 });
   const killed = await t.throwsAsync(cloud.snapshot(ref, 'k'), { instanceOf: AtomlabError });
   os.cloud.holdSnapshots = false;
+  while (server(serverId).taskState !== null) await sleep(20); // Nova's upload into the deleted image fails; its task ends
   t.regex(killed.message, /^vm1: snapshot k \(image [0-9a-f-]{36}\) went to killed in Glance \(deleted now\)$/);
   t.regex(killed.hint ?? '', /openstack server event list .* then run the snapshot again/);
   os.cloud.snapshotFaults.push('upload failed');
