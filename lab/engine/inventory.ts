@@ -61,10 +61,10 @@ async function ask(found: Loaded, run: (provider: Provider & Inventory) => Promi
   }
 }
 
-/** `status`: per provider, what carries the lab's tag that the state does not know (only providers with something to say). */
+/** `status`: per provider, what carries the lab's tag that the state does not know, nor what it belongs to (only providers with something to say). */
 export async function untrackedResources(lab: LabTarget, state: LabState | undefined, plans: ProviderPlan[], registry: ProviderRegistry): Promise<TaggedReport[]> {
   const known = knownIds(state);
-  const reports = await Promise.all((await inventories(plans, registry)).map((found) => ask(found, async (provider) => (await provider.labResources(lab)).filter((resource) => !known.has(resource.id)))));
+  const reports = await Promise.all((await inventories(plans, registry)).map((found) => ask(found, async (provider) => (await provider.labResources(lab)).filter((resource) => !known.has(resource.id) && !(resource.owner !== undefined && known.has(resource.owner))))));
   return reports.filter((report) => report.error !== undefined || report.resources.length > 0);
 }
 

@@ -182,6 +182,8 @@ export interface TaggedResource {
   id: string;
   /** The cloud's own word for its state (`running`, `ACTIVE`), when it has one. */
   state?: string;
+  /** The `id` of what it belongs to (a VM snapshot's instance id): known to the state while that is. */
+  owner?: string;
 }
 
 /**

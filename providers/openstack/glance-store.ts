@@ -34,8 +34,9 @@ export function glanceImageName(digest: string): string {
   return `atomlab-${digest}`;
 }
 
+/** Uploaded images of this digest: `atomlab=image` too, for Nova copies the digest property onto snapshots of servers booted from it. */
 async function withDigest(client: OpenstackClient, digest: string): Promise<GlanceImage[]> {
-  return client.images({ [DIGEST_PROPERTY]: digest });
+  return client.images({ [IMAGE_PROPERTY]: 'image', [DIGEST_PROPERTY]: digest });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { TaggedResource } from '../../lab/provider/index.js';
-import type { OpenstackClient, SecurityGroup, SecurityGroupRule } from './openstack-client.js';
+import type { GlanceImage, OpenstackClient, SecurityGroup, SecurityGroupRule } from './openstack-client.js';
 
 /** What prepareLab records (a plain-data copy of the lab boundary's LabResource). */
 export interface OpenstackResource {
@@ -23,6 +23,19 @@ export function labResourceName(tag: string): string {
 /** What a floating IP made for a lab's VM says about itself (Neutron floating IPs have a description, not a name). */
 export function floatingDescription(tag: string, vm: string): string {
   return `atomlab ${tag} ${vm}`;
+}
+
+/** The Glance properties of a VM snapshot (Nova copies createImage's metadata onto the image): `atomlab=snapshot`, the lab, the VM, the name. */
+export const SNAPSHOT_PROPERTY = { kind: 'atomlab', lab: 'atomlab_lab', vm: 'atomlab_vm', name: 'atomlab_snapshot' } as const;
+
+/** Every snapshot image of a lab (any VM), found by tag. */
+async function labSnapshotImages(client: OpenstackClient, tag: string): Promise<GlanceImage[]> {
+  return client.images({ [SNAPSHOT_PROPERTY.kind]: 'snapshot', [SNAPSHOT_PROPERTY.lab]: tag });
+}
+
+/** A snapshot image as `status` shows it: owned by its server (Nova's `instance_uuid`), so known while the server is. */
+function snapshotResource(image: GlanceImage): TaggedResource {
+  return { kind: 'snapshot', id: image.id, state: image.status, ...(typeof image.instance_uuid === 'string' ? { owner: image.instance_uuid } : {}) };
 }
 
 type Port = { guest: number; protocol: 'tcp' | 'udp' };
@@ -71,21 +84,23 @@ async function labFloatingIps(client: OpenstackClient, tag: string) {
 /**
  * Everything of the lab, found by name and tag (not only what the state knows, so an up killed
  * between creating a server and writing its state leaves nothing behind): servers deleted and
- * waited for, floating IPs, the security group (retried while Neutron still sees it in use), the
- * key pair. Already gone is fine. Returns what went.
+ * waited for, the VMs' snapshot images, floating IPs, the security group (retried while Neutron
+ * still sees it in use), the key pair. Already gone is fine. Returns what went.
  */
 export async function teardownOpenstackLab(request: { client: OpenstackClient; tag: string; pollMs?: number }): Promise<TaggedResource[]> {
   const { client, tag } = request;
   const servers = await labServers(client, tag);
   for (const server of servers) await client.deleteServer(server.id);
   await waitFor(async () => (await labServers(client, tag)).map((server) => server.id), 'servers still deleting', request.pollMs);
+  const snapshots = await labSnapshotImages(client, tag);
+  for (const image of snapshots) await client.deleteImage(image.id);
   const ips = await labFloatingIps(client, tag);
   for (const ip of ips) await client.deleteFloatingIp(ip.id);
   const groups = await client.securityGroups(labResourceName(tag));
   await waitFor(async () => deleteGroups(client, groups.map((group) => group.id)), 'security groups still in use', request.pollMs);
   const pairs = (await client.keypairs()).filter((name) => name === labResourceName(tag));
   for (const pair of pairs) await client.deleteKeypair(pair);
-  return [...servers.map((server) => ({ kind: 'instance', id: server.id })), ...ips.map((ip) => ({ kind: 'floating-ip', id: ip.id })), ...groups.map(() => ({ kind: 'security-group', id: labResourceName(tag) })), ...pairs.map((pair) => ({ kind: 'key-pair', id: pair }))];
+  return [...servers.map((server) => ({ kind: 'instance', id: server.id })), ...snapshots.map(snapshotResource), ...ips.map((ip) => ({ kind: 'floating-ip', id: ip.id })), ...groups.map(() => ({ kind: 'security-group', id: labResourceName(tag) })), ...pairs.map((pair) => ({ kind: 'key-pair', id: pair }))];
 }
 
 /** Deletes the groups; returns those Neutron still refuses as in use (409), to try again. */
@@ -114,8 +129,9 @@ async function waitFor(left: () => Promise<string[]>, what: string, pollMs = 500
 export async function taggedResources(client: OpenstackClient, tag: string): Promise<TaggedResource[]> {
   const servers = (await labServers(client, tag)).map((server) => ({ kind: 'instance', id: server.id, state: server.status }));
   const ips = (await labFloatingIps(client, tag)).map((ip) => ({ kind: 'floating-ip', id: ip.id }));
+  const snapshots = (await labSnapshotImages(client, tag)).map(snapshotResource);
   // By name, as prepareOpenstackLab records it: the state knows the group by that name, not its id.
   const groups = (await client.securityGroups(labResourceName(tag))).map(() => ({ kind: 'security-group', id: labResourceName(tag) }));
   const pairs = (await client.keypairs()).filter((name) => name === labResourceName(tag)).map((name) => ({ kind: 'key-pair', id: name }));
-  return [...servers, ...ips, ...groups, ...pairs];
+  return [...servers, ...snapshots, ...ips, ...groups, ...pairs];
 }

@@ -1,3 +1,4 @@
+import { AtomlabError } from '../../lab/errors/index.js';
 import type { CloudConfig } from './clouds-config.js';
 import { isNotFound } from './openstack-errors.js';
 import { OpenstackSession, type CallRequest } from './openstack-session.js';
@@ -6,9 +7,12 @@ export interface Flavor { id: string; name: string; vcpus: number; ram: number; 
 export interface SecurityGroup { id: string; name: string; security_group_rules: SecurityGroupRule[] }
 export interface SecurityGroupRule { direction: string; ethertype: string; protocol: string | null; port_range_min: number | null; port_range_max: number | null; remote_ip_prefix: string | null }
 export interface ServerAddress { addr: string; version: number; 'OS-EXT-IPS:type'?: 'fixed' | 'floating' }
-export interface Server { id: string; name: string; status: string; metadata: Record<string, string>; addresses: Record<string, ServerAddress[]>; accessIPv4?: string; accessIPv6?: string; fault?: { message?: string; code?: number } }
+export interface Server { id: string; name: string; status: string; metadata: Record<string, string>; addresses: Record<string, ServerAddress[]>; accessIPv4?: string; accessIPv6?: string; fault?: { message?: string; code?: number }; image?: { id: string } | string; 'OS-EXT-STS:task_state'?: string | null }
 export interface GlanceImage { id: string; name: string; status: string; size?: number | null; [property: string]: unknown }
 export interface FloatingIp { id: string; floating_ip_address: string; description: string; port_id: string | null }
+
+/** Nova's microversion headers (the current one, and the one Nova before Ocata reads). */
+const COMPUTE_2_45 = { 'openstack-api-version': 'compute 2.45', 'x-openstack-nova-api-version': '2.45' };
 
 const json = <T>(result: { body: unknown }) => result.body as T;
 
@@ -114,6 +118,25 @@ export class OpenstackClient {
 
   async serverAction(id: string, action: Record<string, unknown>): Promise<unknown> {
     return (await this.call({ service: 'compute', operation: `${Object.keys(action)[0]} server ${id}`, method: 'POST', path: `/servers/${id}/action`, json: action })).body;
+  }
+
+  /**
+   * `createImage` at compute microversion 2.45, which answers `{image_id}`; a Nova older than
+   * 2.45 (before Pike) answers 406 to that, and is asked again at 2.1, which answers with a
+   * `Location` header naming the image.
+   */
+  async createServerImage(id: string, image: { name: string; metadata: Record<string, string> }): Promise<string> {
+    const request = { service: 'compute' as const, operation: `createImage ${image.name} of server ${id}`, method: 'POST', path: `/servers/${id}/action`, json: { createImage: image } };
+    const result = await this.call({ ...request, headers: COMPUTE_2_45, accept: [406] });
+    const answered = result.status === 406 ? await this.call(request) : result;
+    const imageId = (answered.body as { image_id?: string } | undefined)?.image_id ?? /\/images\/([^/?#]+)\/?$/.exec(answered.headers.get('location') ?? '')?.[1];
+    if (!imageId) throw new AtomlabError(`createImage of server ${id}: Nova answered no image id`, { context: { provider: 'openstack', server: id } });
+    return imageId;
+  }
+
+  /** `rebuild` with only `imageRef` (2.1): Nova keeps the server's name, metadata, key pair, user-data, config drive and ports. */
+  async rebuildServer(id: string, imageId: string): Promise<void> {
+    await this.call({ service: 'compute', operation: `rebuild server ${id}`, method: 'POST', path: `/servers/${id}/action`, json: { rebuild: { imageRef: imageId } } });
   }
 
   async consoleOutput(id: string): Promise<string> {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudUserData, formatEta, labTag, newConsoleLines, pinnedHostKey, publicCidr } from '../../lab/cloud/index.js';
 import { AtomlabError } from '../../lab/errors/index.js';
 import { atomlabHome } from '../../lab/home/index.js';
-import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
+import type { CloudCreateRequest, CreateRequest, DiskRequest, Endpoint, Inventory, LabHooks, LabInfo, LabResource, Probe, Provider, ProviderContext, Snapshots, StopOptions, TaggedResource, VmRef, VmState } from '../../lab/provider/index.js';
 import { checkConsoleHostKey } from '../../lab/ssh/index.js';
 import { loadCloudConfig } from './clouds-config.js';
 import { configDriveUserData } from './config-drive-user-data.js';
@@ -13,6 +13,7 @@ import { OpenstackClient } from './openstack-client.js';
 import type { OpenstackOptions } from './options.js';
 import { launch, pickFlavor, waitServer, serverAddress } from './servers.js';
 import { attachFloatingIp, releaseFloatingIp } from './floating-ips.js';
+import { deleteRecordedSnapshots, deleteSnapshot, revertToSnapshot, snapshotNames, takeSnapshot, type SnapshotTarget } from './vm-snapshots.js';
 
 /** What an OpenStack VM's state keeps: ids and public facts only, never tokens, passwords or user-data. */
 export interface OpenstackVmData {
@@ -21,6 +22,8 @@ export interface OpenstackVmData {
   address: 'public' | 'private';
   /** The host key given in user-data, checked against the console (public). */
   hostKey?: string;
+  /** The VM's state directory: its snapshot journal (absent in states written before snapshots). */
+  dir?: string;
 }
 
 export interface OpenstackProviderSettings extends OpenstackOptions {
@@ -35,8 +38,8 @@ export interface OpenstackProviderSettings extends OpenstackOptions {
 
 const GIB = 1024 ** 3;
 
-/** OpenStack: Keystone v3, images in Glance, Nova servers with user-data or a config drive, a Neutron security group per lab. */
-export class OpenstackProvider implements Provider, LabHooks, Inventory {
+/** OpenStack: Keystone v3, images in Glance, Nova servers with user-data or a config drive, a Neutron security group per lab, snapshots as Glance images. */
+export class OpenstackProvider implements Provider, LabHooks, Inventory, Snapshots {
   readonly name = 'openstack';
   private clientPromise: Promise<OpenstackClient> | undefined;
   private readonly images = new Map<string, Promise<string>>();
@@ -130,7 +133,7 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
     const networkId = this.settings.network ? await this.networkId(client, this.settings.network) : undefined;
     const metadata = { atomlab: 'lab', 'atomlab:lab': tag, 'atomlab:vm': plan.name };
     const serverId = await launch({ client, vm: plan.name, name: `${labResourceName(tag)}-${plan.name}`, imageId, flavorId: flavor.id, keyName: labResourceName(tag), securityGroup: labResourceName(tag), networkId, userData, configDrive: request.seed.kind === 'drive', metadata, signal });
-    const data: OpenstackVmData = { serverId, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(userData) };
+    const data: OpenstackVmData = { serverId, labTag: tag, address: this.settings.address, hostKey: pinnedHostKey(userData), dir: request.dir };
     return { provider: 'openstack', lab: plan.lab, name: plan.name, data: { ...data } };
   }
 
@@ -166,6 +169,30 @@ export class OpenstackProvider implements Provider, LabHooks, Inventory {
     const { serverId, labTag: tag } = this.data(vm);
     await client.deleteServer(serverId);
     await releaseFloatingIp({ client, tag, vm: vm.name });
+    await deleteRecordedSnapshots({ client, vm: vm.name, labTag: tag, dir: this.data(vm).dir });
+  }
+
+  private async snapshotTarget(vm: VmRef): Promise<SnapshotTarget> {
+    const data = this.data(vm);
+    return { client: await this.client(), vm: vm.name, serverId: data.serverId, labTag: data.labTag, dir: data.dir, address: data.address, hostKey: data.hostKey, pollMs: this.settings.pollMs };
+  }
+
+  /** Nova `createImage` of the server (a Glance image tagged with the lab), waited for until active. Disk only; crash-consistent while it runs. */
+  async snapshot(vm: VmRef, name: string): Promise<void> {
+    await takeSnapshot(await this.snapshotTarget(vm), name);
+  }
+
+  /** Nova `rebuild` from the snapshot image: the same server, addresses and key, its root disk replaced. */
+  async revert(vm: VmRef, name: string): Promise<void> {
+    await revertToSnapshot(await this.snapshotTarget(vm), name);
+  }
+
+  async listSnapshots(vm: VmRef): Promise<string[]> {
+    return snapshotNames(await this.snapshotTarget(vm));
+  }
+
+  async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
+    await deleteSnapshot(await this.snapshotTarget(vm), name);
   }
 
   async state(vm: VmRef): Promise<VmState> {

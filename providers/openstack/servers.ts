@@ -55,20 +55,28 @@ export interface WaitRequest {
   id: string;
   /** ACTIVE (running) or SHUTOFF (stopped). */
   wanted: 'ACTIVE' | 'SHUTOFF';
+  /** Also wait until Nova has no task on the server (`OS-EXT-STS:task_state` null: a snapshot upload or a rebuild finished). */
+  settled?: boolean;
+  /** What to do when the server goes to ERROR (default: about a server that does not build). */
+  hint?: string;
   pollMs?: number;
   signal?: AbortSignal;
 }
+
+const BUILD_HINT = 'atomlab down removes what is left; "No valid host" means the cloud has no room for this flavor now; an image that does not boot needs an x86_64 disk with cloud-init';
+
+const reached = (server: Server, request: WaitRequest) => server.status === request.wanted && (!request.settled || !server['OS-EXT-STS:task_state']);
 
 /** Polls until the server reaches the status; ERROR (or a server gone) is an error with Nova's fault message. */
 export async function waitServer(request: WaitRequest): Promise<Server> {
   for (;;) {
     const server = await request.client.server(request.id);
-    if (server?.status === request.wanted) return server;
+    if (server && reached(server, request)) return server;
     if (!server || server.status === 'ERROR' || server.status === 'DELETED') {
       const reason = server?.fault?.message ?? (server ? 'no fault given' : '');
       throw new AtomlabError(`${request.vm}: server ${request.id} ${server ? `went to ${server.status}: ${reason}` : 'is gone'}`, {
         context: { vm: request.vm, provider: 'openstack', server: request.id, fault: server?.fault?.code },
-        hint: 'atomlab down removes what is left; "No valid host" means the cloud has no room for this flavor now; an image that does not boot needs an x86_64 disk with cloud-init',
+        hint: request.hint ?? BUILD_HINT,
       });
     }
     await sleep(request.pollMs ?? 5000, undefined, { signal: request.signal });

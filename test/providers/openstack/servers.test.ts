@@ -4,7 +4,7 @@ import { errorMessage, openstackError } from '../../../providers/openstack/opens
 import { retryAfterMs } from '../../../providers/openstack/openstack-session.js';
 import { pickFlavor, serverAddress, serverBody, USER_DATA_LIMIT } from '../../../providers/openstack/servers.js';
 import { labResourceName } from '../../../providers/openstack/lab-resources.js';
-import { checkKeypair, checkServer } from '../../fixtures/clouds/openstack-contract.js';
+import { checkCreateImage, checkKeypair, checkRebuild, checkServer, microversion, type ContractViolation } from '../../fixtures/clouds/openstack-contract.js';
 
 const flavors = [
   { id: 'a', name: 'c1.big', vcpus: 8, ram: 16_384, disk: 80 },
@@ -62,4 +62,23 @@ test('error bodies of each service read as one message', (t) => {
   t.deepEqual(errorMessage('{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}'), { message: 'The request you have made requires authentication.' });
   t.deepEqual(errorMessage('<html><body><h1>413 Request Entity Too Large</h1></body></html>'), { message: '413 Request Entity Too Large' });
   t.regex(openstackError({ operation: 'x', service: 'compute', status: 500, message: 'boom' }).message, /^OpenStack call failed \(x: HTTP 500: boom\)$/);
+});
+
+test('the recorded Nova refuses what the Compute API refuses: rebuild fields before their microversion, createImage extras, bad microversion headers', (t) => {
+  const refused = (run: () => unknown, message: RegExp, status = 400) => t.is((t.throws(run, { message }) as ContractViolation).status, status);
+  t.deepEqual(checkRebuild({ imageRef: 'i-1' }, [2, 1]), { imageRef: 'i-1' }, 'what atomlab sends');
+  refused(() => checkRebuild({}, [2, 1]), /imageRef is required/);
+  refused(() => checkRebuild({ imageRef: 'i-1', key_name: 'k' }, [2, 53]), /'key_name' was unexpected\) at microversion 2\.53/);
+  t.notThrows(() => checkRebuild({ imageRef: 'i-1', key_name: 'k', user_data: 'eA==' }, [2, 57]));
+  refused(() => checkRebuild({ imageRef: 'i-1', user_data: 'eA==' }, [2, 56]), /'user_data' was unexpected/);
+  refused(() => checkRebuild({ imageRef: 'i-1', personality: [] }, [2, 57]), /'personality' was unexpected/);
+  t.deepEqual(checkCreateImage({ name: 'snap', metadata: { atomlab_lab: 'lab.1234abcd' } }), { name: 'snap', metadata: { atomlab_lab: 'lab.1234abcd' } });
+  refused(() => checkCreateImage({ name: ' snap' }), /no leading or trailing spaces/);
+  refused(() => checkCreateImage({ name: 'snap', visibility: 'public' }), /'visibility' was unexpected/);
+  refused(() => checkCreateImage({ name: 'snap', metadata: { 'bad/key': 'x' } }), /metadata bad\/key is not valid/);
+  t.deepEqual(microversion({}), [2, 1]);
+  t.deepEqual(microversion({ 'openstack-api-version': 'compute 2.45', 'x-openstack-nova-api-version': '2.45' }), [2, 45]);
+  t.deepEqual(microversion({ 'x-openstack-nova-api-version': '2.45' }), [2, 45]);
+  refused(() => microversion({ 'openstack-api-version': 'compute latest' }), /Invalid API version request string/);
+  refused(() => microversion({ 'openstack-api-version': 'compute 2.45' }, 44), /Version 2\.45 is not supported by the API\. Minimum is 2\.1 and maximum is 2\.44\./, 406);
 });
