@@ -69,8 +69,18 @@ export function combineReports(lab: string, scenario: string, labs: { report: La
   return { lab, scenario, vms: combinations.flatMap((c) => c.vms), combinations };
 }
 
+/** The VM's state as its provider tells it; `unknown`, and why, when the provider could not be asked. */
+async function stateOf(record: VmRecord | undefined, provider: Provider | undefined): Promise<{ state: VmState; why?: string }> {
+  if (!record?.ref || !provider) return { state: 'missing' };
+  try {
+    return { state: await provider.state(record.ref) };
+  } catch (error) {
+    return { state: 'unknown', why: `its state is unknown: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 export async function vmReport(record: VmRecord | undefined, name: string, providerName: string, provider: Provider | undefined): Promise<VmReport> {
-  const state: VmState = record?.ref && provider ? await provider.state(record.ref).catch(() => 'missing' as const) : 'missing';
+  const { state, why } = await stateOf(record, provider);
   const running = state === 'running';
   return {
     name,
@@ -81,7 +91,7 @@ export async function vmReport(record: VmRecord | undefined, name: string, provi
     login: { verified: running && Boolean(record?.login?.verified), methods: record?.login?.methods ?? [], hostKey: record?.login?.hostKey },
     timings: record?.timings,
     host: typeof record?.providerOptions.uri === 'string' ? record.providerOptions.uri : undefined,
-    error: record?.error,
+    error: why ?? record?.error,
   };
 }
 

@@ -18,7 +18,8 @@ export interface VmRef {
   data: Record<string, unknown>;
 }
 
-export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'missing';
+/** What a VM is now; `unknown` when its provider could not be asked (its daemon or API did not answer). */
+export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'missing' | 'unknown';
 
 export interface Probe {
   available: boolean;

@@ -12,5 +12,5 @@ export type { NodeInfo } from './client/node.js';
 export { Stream } from './client/stream.js';
 export { onLifecycle, LIFECYCLE_EVENTS } from './client/events.js';
 export type { LifecycleEvent, LifecycleEventName } from './client/events.js';
-export { LibvirtError, VIR_ERR } from './client/errors.js';
+export { LibvirtError, VIR_ERR, VIR_FROM } from './client/errors.js';
 export type { LibvirtErrorDetail } from './client/errors.js';

@@ -14,6 +14,7 @@ export const libvirtOptions = z.strictObject({
   console: z.enum(['socket', 'stream']).optional().describe('read the serial console from a local socket or through the API (default: socket for a local URI)'),
   qemuDevices: z.array(z.string()).optional().describe('QEMU device names for sound support (default: asked from the local qemu-system-x86_64)'),
   probeTimeoutMs: z.number().int().positive().optional().describe('how long the availability probe waits for the connection'),
+  reconnectTimeoutMs: z.number().int().positive().optional().describe('how long an operation waits for a libvirtd that is not answering (stopped or restarting) before it fails (default 60000)'),
 });
 
 export type LibvirtScenarioOptions = z.output<typeof libvirtOptions>;
@@ -39,6 +40,8 @@ export interface LibvirtOptions {
   qemuDevices: string[] | undefined;
   /** How long probe() waits for the connection. */
   probeTimeoutMs: number;
+  /** How long an operation waits for a libvirtd that is not answering (stopped or restarting). */
+  reconnectTimeoutMs: number;
   /** Address forwarded ports are bound to on the libvirt host; absent: 127.0.0.1 for a local URI, 0.0.0.0 for a remote one. */
   listen: string | undefined;
 }
@@ -80,6 +83,7 @@ export function resolveOptions(options: LibvirtScenarioOptions): LibvirtOptions 
     console: options.console ?? (isLocalUri(uri) ? 'socket' : 'stream'),
     qemuDevices: options.qemuDevices,
     probeTimeoutMs: options.probeTimeoutMs ?? 5000,
+    reconnectTimeoutMs: options.reconnectTimeoutMs ?? 60_000,
     listen: options.listen,
   };
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { CreateRequest, DiskRequest, Endpoint, HostResources, LabHooks, LabInfo, LabResource, Probe, Provider, Resources, Snapshots, StopOptions, VmRef, VmState } from '../../lab/provider/index.js';
 import type { VmPlan } from '../../lab/plan/index.js';
-import { Connection, LibvirtError, UNDEFINE, VIR_ERR, type Domain, type DomainState } from './libvirt-client.js';
+import { LibvirtError, UNDEFINE, VIR_ERR, type Connection, type Domain, type DomainState } from './libvirt-client.js';
 import { freePort } from '../../lab/net/index.js';
 import { createVm, type LibvirtVmData } from './create-vm.js';
 import { domainXml } from './domain-xml.js';
@@ -13,6 +13,7 @@ import { deleteUnusedBase, deleteVolumes, onePoolAtATime } from './volumes.js';
 import { probeLibvirt } from './probe.js';
 import { ensureLabNetwork, removeLabNetworks } from './lab-network.js';
 import { isLoopback, uriHost, type LibvirtOptions } from './options.js';
+import { connectionLost, lostDuring, openWaiting } from './reconnect.js';
 
 const STATES: Record<DomainState, VmState> = {
   nostate: 'stopped',
@@ -32,6 +33,16 @@ const SHUTOFF_CRASHED = 3;
 export function snapshotXml(name: string): string {
   return renderXml(el('domainsnapshot', {}, el('name', {}, name), el('disks', {}, el('disk', { name: 'vda', snapshot: 'internal' }))));
 }
+
+/** What an operation is called in errors, and whether it may run again after its connection broke. */
+interface Attempt {
+  what: string;
+  repeat: boolean;
+  signal?: AbortSignal;
+}
+
+const READ = (what: string): Attempt => ({ what, repeat: true });
+const CHANGE = (what: string, signal?: AbortSignal): Attempt => ({ what, repeat: false, signal });
 
 function dataOf(vm: VmRef): LibvirtVmData {
   return vm.data as LibvirtVmData;
@@ -66,20 +77,29 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
         memoryMiB: Math.floor((kib('total') || info.memoryKiB) / 1024),
         availableMiB: Math.floor((kib('free') + kib('buffers') + kib('cached')) / 1024),
       };
-    });
+    }, READ('reading the host\'s resources'));
   }
 
-  /** One connection per operation: an open connection keeps the process alive. */
-  private async withConnection<T>(uri: string, use: (conn: Connection) => Promise<T>): Promise<T> {
-    const conn = await Connection.open(uri);
-    try {
-      return await use(conn);
-    } finally {
-      await conn.close();
+  /**
+   * One connection per operation (an open connection keeps the process alive), made once
+   * libvirtd answers. When the connection breaks during the operation, one that is safe to
+   * repeat (`repeat`) runs once more on a new connection; any other says what was lost.
+   */
+  private async withConnection<T>(uri: string, use: (conn: Connection) => Promise<T>, how: Attempt): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const conn = await openWaiting(uri, { timeoutMs: this.options.reconnectTimeoutMs, signal: how.signal });
+      try {
+        return await use(conn);
+      } catch (error) {
+        if (!connectionLost(error, conn)) throw error;
+        if (!how.repeat || attempt > 1) throw lostDuring(uri, how.what, error);
+      } finally {
+        await conn.close().catch(() => undefined); // a broken connection closes with an error; nothing is left to release
+      }
     }
   }
 
-  private withDomain<T>(vm: VmRef, use: (domain: Domain) => Promise<T>): Promise<T> {
+  private withDomain<T>(vm: VmRef, use: (domain: Domain) => Promise<T>, how: Attempt): Promise<T> {
     const data = dataOf(vm);
     return this.withConnection(data.uri, async (conn) => {
       const domain = await conn.lookupDomainByUuid(data.uuid);
@@ -88,7 +108,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
       } finally {
         domain.free();
       }
-    });
+    }, how);
   }
 
   /** The base goes into the pool once (a volume named by its digest); each VM gets a qcow2 overlay volume on it. */
@@ -98,19 +118,19 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
 
   create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
     signal?.throwIfAborted();
-    return this.withConnection(this.options.uri, (conn) => createVm(conn, request, this.options));
+    return this.withConnection(this.options.uri, (conn) => createVm(conn, request, this.options), CHANGE(`creating ${request.plan.name}`, signal));
   }
 
   /** A lab network when the scenario asks for one (`network: {create: nat}`); nothing otherwise. */
   async prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>, signal?: AbortSignal): Promise<void> {
     if (!this.options.labNetwork) return;
     signal?.throwIfAborted();
-    await this.withConnection(this.options.uri, (conn) => ensureLabNetwork(conn, this.options, lab, record));
+    await this.withConnection(this.options.uri, (conn) => ensureLabNetwork(conn, this.options, lab, record), CHANGE('making the lab network', signal));
   }
 
   async teardownLab(_lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void> {
     const uri = resources.map((resource) => resource.data.uri).find((value): value is string => typeof value === 'string') ?? this.options.uri;
-    await this.withConnection(uri, (conn) => removeLabNetworks(conn, resources));
+    await this.withConnection(uri, (conn) => removeLabNetworks(conn, resources), READ('removing the lab network'));
   }
 
   async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
@@ -119,7 +139,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
       try {
-        return await this.withDomain(vm, (domain) => domain.create());
+        return await this.withDomain(vm, (domain) => domain.create(), CHANGE(`starting ${vm.name}`, signal));
       } catch (error) {
         const portTaken = error instanceof LibvirtError && /host forwarding rule/.test(error.libvirtMessage);
         if (!portTaken || attempt >= 5) throw error;
@@ -134,7 +154,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     if (data.spec.networking.kind !== 'user') return;
     data.forwards = await Promise.all(data.forwards.map(async (forward) => ({ ...forward, host: await freePort() })));
     data.spec = { ...data.spec, networking: { ...data.spec.networking, forwards: data.forwards } };
-    await this.withConnection(data.uri, async (conn) => (await conn.defineDomain(domainXml(data.spec))).free());
+    await this.withConnection(data.uri, async (conn) => (await conn.defineDomain(domainXml(data.spec))).free(), READ(`redefining ${vm.name}`));
   }
 
   async stop(vm: VmRef, options: StopOptions = {}): Promise<void> {
@@ -148,11 +168,11 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
       await domain.destroy().catch((error: unknown) => {
         if (!isNotRunning(error)) throw error;
       });
-    });
+    }, READ(`stopping ${vm.name}`));
   }
 
   async reset(vm: VmRef): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.reset());
+    await this.withDomain(vm, (domain) => domain.reset(), CHANGE(`resetting ${vm.name}`));
   }
 
   private async waitForShutoff(domain: Domain, options: StopOptions): Promise<boolean> {
@@ -169,7 +189,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     await this.withConnection(data.uri, async (conn) => {
       await this.removeDomain(conn, data);
       await onePoolAtATime(data.pool, () => this.removeVolumes(conn, data));
-    });
+    }, READ(`removing ${vm.name}`));
     if (data.spec.console?.kind === 'unix') await rm(data.spec.console.socketPath, { force: true });
   }
 
@@ -212,7 +232,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
       return await this.withDomain(vm, async (domain) => {
         const { state, reason } = await domain.state();
         return state === 'shutoff' && reason === SHUTOFF_CRASHED ? 'crashed' : STATES[state];
-      });
+      }, READ(`reading the state of ${vm.name}`));
     } catch (error) {
       if (isNotFound(error)) return 'missing';
       throw error;
@@ -226,7 +246,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     const address = await this.withDomain(vm, async (domain) => {
       const interfaces = await domain.interfaceAddresses();
       return interfaces.flatMap((i) => i.addresses).find((a) => a.type === 'ipv4')?.address;
-    });
+    }, READ(`reading the address of ${vm.name}`));
     if (address) return { host: address, port: 22 };
     throw new AtomlabError(`${vm.name} has no DHCP lease on network ${data.network} yet`, {
       code: 'NOT_FOUND',
@@ -263,18 +283,18 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
   }
 
   async snapshot(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.createSnapshot(snapshotXml(name)));
+    await this.withDomain(vm, (domain) => domain.createSnapshot(snapshotXml(name)), CHANGE(`snapshot ${name} of ${vm.name}`));
   }
 
   async revert(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.revertToSnapshot(name));
+    await this.withDomain(vm, (domain) => domain.revertToSnapshot(name), CHANGE(`reverting ${vm.name} to ${name}`));
   }
 
   listSnapshots(vm: VmRef): Promise<string[]> {
-    return this.withDomain(vm, (domain) => domain.snapshotNames());
+    return this.withDomain(vm, (domain) => domain.snapshotNames(), READ(`listing the snapshots of ${vm.name}`));
   }
 
   async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.deleteSnapshot(name));
+    await this.withDomain(vm, (domain) => domain.deleteSnapshot(name), CHANGE(`deleting snapshot ${name} of ${vm.name}`));
   }
 }

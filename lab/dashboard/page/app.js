@@ -29,6 +29,7 @@ function stateOf(vm, progress) {
   if (vm.state === 'crashed') return { label: 'crashed', cls: 'bad' };
   if (phase && !['verified', 'unchanged', 'changed', 'failed', 'removed'].includes(phase.phase)) return { label: PHASES[phase.phase] ?? phase.phase, cls: 'busy', detail: phase.detail };
   if (vm.state === 'running' && vm.login.verified) return { label: 'verified', cls: 'good' };
+  if (vm.state === 'unknown') return { label: 'unknown', cls: 'bad', detail: vm.error };
   if (vm.error) return { label: 'failed', cls: 'bad' };
   if (vm.state === 'missing') return { label: 'not created', cls: 'idle' };
   return { label: vm.state, cls: vm.state === 'running' ? 'busy' : 'idle' };

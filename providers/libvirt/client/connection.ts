@@ -1,4 +1,5 @@
 import { LibvirtError, unknownError } from './errors.js';
+import { libvirt } from './library.js';
 import { CallQueue, callAsync, takePointerArray } from './call.js';
 import { ensureInitialized, releaseLoop, retainLoop, takeHandledError, trackConnection } from './event-loop.js';
 import { Domain } from './domain.js';
@@ -67,6 +68,11 @@ export class Connection {
       this.pointer = undefined;
     });
     await releaseLoop();
+  }
+
+  /** False once the link to the daemon is gone (the daemon stopped, or the connection broke). */
+  isAlive(): boolean {
+    return this.pointer !== undefined && libvirt().virConnectIsAlive(this.pointer) === 1;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -24,6 +24,12 @@ export const VIR_ERR = {
   STORAGE_VOL_EXIST: 90,
 } as const;
 
+/** libvirt's virErrorDomain values this project branches on: where in libvirt an error arose. */
+export const VIR_FROM = {
+  /** The RPC layer: the client's link to the daemon (connect, send, receive). */
+  RPC: 7,
+} as const;
+
 const NOT_FOUND_CODES: number[] = [VIR_ERR.NO_DOMAIN, VIR_ERR.NO_NETWORK, VIR_ERR.NO_STORAGE_POOL, VIR_ERR.NO_STORAGE_VOL, VIR_ERR.NO_DOMAIN_SNAPSHOT];
 
 /** What libvirt said about a failure, copied out of its virError struct. */
@@ -50,6 +56,11 @@ export class LibvirtError extends AtomlabError {
     this.libvirtCode = detail.code;
     this.libvirtDomain = detail.domain;
     this.libvirtMessage = detail.message;
+  }
+
+  /** True when the failure is the link to the daemon (refused, no socket, closed, end of file), not the daemon's answer. */
+  get isLinkFailure(): boolean {
+    return this.libvirtDomain === VIR_FROM.RPC;
   }
 
   /** True when libvirt reports that the object (domain, pool, volume, snapshot, network) does not exist. */
