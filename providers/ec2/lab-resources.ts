@@ -7,6 +7,10 @@ import type { Ec2Client, Tags } from './ec2-client.js';
 import { isNotFound } from './ec2-errors.js';
 import { TAG_ATOMLAB, TAG_LAB } from './ami-store.js';
 
+/** On a VM snapshot: the instance it was taken of (`status` counts the snapshot as that VM's, not as untracked). */
+export const TAG_INSTANCE = 'atomlab:instance';
+const ownedBy = (instanceId: string | undefined) => (instanceId ? { owner: instanceId } : {});
+
 /** What prepareLab records (a plain-data copy of the lab boundary's LabResource). */
 export interface Ec2Resource {
   provider: 'ec2';
@@ -148,7 +152,7 @@ function ignoreNotFound(error: unknown): void {
  */
 export async function taggedResources(client: Ec2Client, tag: string): Promise<TaggedResource[]> {
   const instances = await liveInstances(client, tag);
-  const snapshots = (await client.snapshots(labTags(tag))).map((snapshot) => ({ kind: 'snapshot', id: snapshot.id, state: snapshot.state }));
+  const snapshots = (await client.snapshots(labTags(tag))).map((snapshot) => ({ kind: 'snapshot', id: snapshot.id, state: snapshot.state, ...ownedBy(snapshot.tags[TAG_INSTANCE]) }));
   const loose = (await client.volumes({ tags: labTags(tag) })).filter((volume) => volume.attachments.length === 0 && volume.state !== 'deleted').map((volume) => ({ kind: 'volume', id: volume.id, state: volume.state }));
   const groups = (await client.securityGroups({ tags: labTags(tag) })).map((group) => ({ kind: 'security-group', id: group.name }));
   const pairs = (await client.keyPairs(labTags(tag))).map((pair) => ({ kind: 'key-pair', id: pair.name }));

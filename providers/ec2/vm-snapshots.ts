@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Instance } from '@aws-sdk/client-ec2';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { Ec2Client, Tags } from './ec2-client.js';
-import { labTags } from './lab-resources.js';
+import { labTags, TAG_INSTANCE } from './lab-resources.js';
 import { rootDevice, swapRootVolume } from './root-swap.js';
 
 /** The tag that names a VM snapshot (the name given to `atomlab snapshot`). */
@@ -43,7 +43,7 @@ export async function snapshotVm(target: VmSnapshotTarget, name: string): Promis
   }
   const [instance] = await client.instances({ ids: [target.instanceId] });
   if (!instance) throw new AtomlabError(`${vm}: instance ${target.instanceId} is gone`, { code: 'FAILED', context: { vm, provider: 'ec2' } });
-  return client.createSnapshot({ volumeId: rootVolume(instance, vm), description: `atomlab ${target.labTag} ${vm} ${name}`, tags: snapshotTags(target, name) });
+  return client.createSnapshot({ volumeId: rootVolume(instance, vm), description: `atomlab ${target.labTag} ${vm} ${name}`, tags: { ...snapshotTags(target, name), [TAG_INSTANCE]: target.instanceId } });
 }
 
 /** The names of the VM's snapshots, oldest first as EC2 lists them. */

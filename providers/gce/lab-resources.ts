@@ -5,6 +5,8 @@ import { isNotFound } from './gce-errors.js';
 import { LABEL_ATOMLAB } from './image-store.js';
 
 export const LABEL_LAB = 'atomlab-lab';
+/** On a VM snapshot: the instance it was taken of (`status` counts the snapshot as that VM's, not as untracked). */
+export const LABEL_INSTANCE = 'atomlab-instance';
 
 /** What prepareLab records (a plain-data copy of the boundary's LabResource). */
 export interface GceResource {
@@ -134,7 +136,7 @@ function ignoreNotFound(error: unknown): void {
 export async function taggedResources(request: { client: GceClient; project: string; tag: string }): Promise<TaggedResource[]> {
   const instances = (await request.client.instancesEverywhere(request.project, labelFilter(request.tag))).map((i) => ({ kind: 'instance', id: i.name!, state: i.status ?? undefined }));
   const disks = (await looseDisks(request.client, request.project, request.tag)).map((d) => ({ kind: 'disk', id: d.name!, state: d.status ?? undefined }));
-  const snapshots = (await request.client.snapshots(request.project, labelFilter(request.tag))).map((s) => ({ kind: 'snapshot', id: s.name!, state: s.status ?? undefined }));
+  const snapshots = (await request.client.snapshots(request.project, labelFilter(request.tag))).map((s) => ({ kind: 'snapshot', id: s.name!, state: s.status ?? undefined, ...(s.labels?.[LABEL_INSTANCE] ? { owner: s.labels[LABEL_INSTANCE] } : {}) }));
   const firewall = await request.client.firewall(request.project, labResourceName(request.tag));
   return [...instances, ...disks, ...snapshots, ...(firewall ? [{ kind: 'firewall', id: firewall.name! }] : [])];
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AtomlabError } from '../../lab/errors/index.js';
 import type { AttachedDisk, GceClient, Instance } from './gce-client.js';
 import { waitInstance } from './instances.js';
-import { gceSafe, labelFilter, labLabels, lastPart } from './lab-resources.js';
+import { gceSafe, LABEL_INSTANCE, labelFilter, labLabels, lastPart } from './lab-resources.js';
 
 /**
  * Named snapshots of a GCE VM's boot disk (snapshots.insert), labelled with the lab so `down`
@@ -53,7 +53,7 @@ export async function snapshotVm(target: GceSnapshotTarget, name: string): Promi
   if (await client.snapshot(project, resource)) throw new AtomlabError(`${target.vm} already has a snapshot named ${name}`, { code: 'BAD_INPUT', context: { vm: target.vm, provider: 'gce' }, hint: 'pick another name, or delete it first' });
   const boot = bootDisk(target, await client.instance(project, target.zone, target.instance));
   if (!boot?.source) throw failed(target, `${target.vm}: instance ${target.instance} has no boot disk to snapshot`);
-  await client.insertSnapshot(project, { name: resource, sourceDisk: boot.source, labels: vmLabels(target), description: describe(target, name) });
+  await client.insertSnapshot(project, { name: resource, sourceDisk: boot.source, labels: { ...vmLabels(target), [LABEL_INSTANCE]: target.instance }, description: describe(target, name) });
 }
 
 export async function vmSnapshotNames(target: GceSnapshotTarget): Promise<string[]> {

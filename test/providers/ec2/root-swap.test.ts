@@ -129,6 +129,7 @@ test.serial('atomlab snapshot and revert through the CLI; a revert SIGKILLed aft
   const status = await runCli(['status', '--json', lab.file], { env: aws.env(), timeoutMs: 120_000 });
   const untracked = (JSON.parse(status.stdout) as { untracked?: { resources: { kind: string; id: string }[] }[] }).untracked ?? [];
   t.true(untracked.flatMap((report) => report.resources).some((r) => r.kind === 'volume' && r.id === second), status.stdout);
+  t.false(untracked.flatMap((report) => report.resources).some((r) => r.kind === 'snapshot'), 'the snapshot is the recorded VM\'s, not untracked');
   const down = await runCli(['down', lab.file], { env: aws.env(), timeoutMs: 180_000 });
   t.is(down.exitCode, 0, down.stderr);
   t.deepEqual(await labLeft(tag), { instances: [], volumes: [], snapshots: [] }, 'nothing tagged with the lab is left');

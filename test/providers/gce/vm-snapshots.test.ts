@@ -58,7 +58,9 @@ test.serial('snapshot, list, revert, delete: the boot disk swapped for one made 
   await t.throwsAsync(gce.snapshot(ref, 'after'), { instanceOf: AtomlabError, message: 'vm1 already has a snapshot named after' });
   t.deepEqual((await gce.listSnapshots(ref)).sort(), ['Clean.1', 'after']);
   const snapshot = [...recorder.snapshots.values()].find((s) => String(s.description).startsWith('atomlab snapshot Clean.1 '))!;
-  t.like(snapshot, { sourceDisk: `https://www.googleapis.com/compute/v1/projects/atomlab-test-1/zones/${ZONE}/disks/${firstDisk}`, labels: { 'atomlab-lab': tag, 'atomlab-vm': 'vm1' } });
+  t.like(snapshot, { sourceDisk: `https://www.googleapis.com/compute/v1/projects/atomlab-test-1/zones/${ZONE}/disks/${firstDisk}`, labels: { 'atomlab-lab': tag, 'atomlab-vm': 'vm1', 'atomlab-instance': (ref.data as { instance: string }).instance } });
+  const listed = (await gce.labResources(lab('gsnap'))).filter((r) => r.kind === 'snapshot');
+  t.deepEqual(listed.map((r) => r.owner), [(ref.data as { instance: string }).instance, (ref.data as { instance: string }).instance], 'status counts each snapshot as its instance\'s');
 
   const from = recorder.seen.length;
   await gce.revert(ref, 'Clean.1');
