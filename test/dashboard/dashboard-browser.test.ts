@@ -70,7 +70,7 @@ function card(page: Page, vm: string) {
   return page.locator(`article[data-vm="${vm}"]`);
 }
 
-test('the dashboard follows a lab other processes bring up and run, resets a VM, and refuses requests without its token', async (t) => {
+test('the dashboard follows a lab other processes bring up and run; reset, revert and recreate (of a VM killed outside atomlab, shown crashed) work from the page; requests without its token are refused', async (t) => {
   const executablePath = await chromiumPath();
   if (!executablePath) return t.fail('Debian\'s chromium is missing: scripts/setup-host installs it');
   const shots = await mkdtemp(join(tmpdir(), 'atomlab-dashboard-shots-'));
@@ -155,7 +155,7 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     t.is((await runCli(['ssh', 'web', '-s', file, '--', 'touch', '/var/tmp/after-snapshot'], LONG)).exitCode, 0);
     await card(page, 'web').locator('button[data-action="revert"]').click();
     await card(page, 'web').locator('.action[data-action-state="done"]', { hasText: 'revert to clean' }).waitFor({ timeout: 300_000 });
-    t.is(await card(page, 'web').locator('.action').textContent(), 'revert to clean: reverted to clean');
+    t.is(await card(page, 'web').locator('.action').textContent(), 'revert to clean: back at snapshot clean; login verified');
     t.is((await runCli(['ssh', 'web', '-s', file, '--', 'test', '!', '-e', '/var/tmp/after-snapshot'], LONG)).exitCode, 0, 'the file made after the snapshot is gone');
 
     // a VM killed outside atomlab shows as crashed; recreate makes it anew (the path of up --retries)
@@ -166,7 +166,7 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     await card(page, 'db').locator('button[data-action="recreate"]').click();
     await card(page, 'db').locator('.action[data-action-state="running"]').waitFor({ timeout: 10_000 });
     await card(page, 'db').locator('.action[data-action-state="done"]').waitFor({ timeout: 600_000 });
-    t.is(await card(page, 'db').locator('.action').textContent(), 'recreate: recreated: login verified');
+    t.is(await card(page, 'db').locator('.action').textContent(), 'recreate: made anew; login verified');
     await card(page, 'db').and(page.locator('[data-state="verified"]')).waitFor({ timeout: 60_000 });
     t.regex(await bootId(file, 'db'), /^[0-9a-f-]{36}$/);
 

@@ -194,4 +194,9 @@ document.getElementById('print').addEventListener('click', () => {
   frame.src = `/roster?${q}`;
 });
 
+// a phone turned or a window resized wraps the consoles anew: keep their last lines in view
+window.addEventListener('resize', () => {
+  for (const pre of document.querySelectorAll('pre.console')) pre.scrollTop = pre.scrollHeight;
+});
+
 connect();
