@@ -67,7 +67,9 @@ class Terminal {
   }
 
   async answer(question: RegExp, keys: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
+    // only a guard against waiting forever: on a loaded machine (two cores, several suites) the
+    // wizard took over 20 s to ask its next question after a template was chosen
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const rest = this.screen.slice(this.seen);
       const match = question.exec(rest);
