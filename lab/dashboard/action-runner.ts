@@ -52,7 +52,7 @@ export class ActionRunner extends EventEmitter {
     try {
       const outcome =
         action.kind === 'reset' ? await resetVm(this.lab, action.vm, progress, signal)
-        : action.kind === 'revert' ? await revertVm(this.lab, action.vm, action.snapshot!, progress)
+        : action.kind === 'revert' ? await revertVm(this.lab, action.vm, action.snapshot!, progress, signal)
         : await recreateVm(this.lab, action.vm, progress, signal);
       this.changed(Object.assign(action, { state: 'done', detail: outcome, finishedAt: new Date().toISOString() }));
     } catch (error) {

@@ -100,13 +100,22 @@ export async function resetVm(lab: LabRef, id: string, progress: Progress, signa
   }
 }
 
-/** Back to a named snapshot (`atomlab revert`). */
-export async function revertVm(lab: LabRef, id: string, snapshot: string, progress: Progress): Promise<string> {
-  const { provider, record } = await findVm(lab.file, id, lab.providers);
+/** Back to a named snapshot, then a verified login again (like the `revert` step). */
+export async function revertVm(lab: LabRef, id: string, snapshot: string, progress: Progress, signal: AbortSignal): Promise<string> {
+  const found = await findVm(lab.file, id, lab.providers);
+  const { provider, record } = found;
   if (!hasSnapshots(provider)) throw new Error(`the ${provider.name} provider cannot take snapshots`);
   progress(`reverting to ${snapshot}`);
   await provider.revert(record.ref, snapshot);
-  return `reverted to ${snapshot}`;
+  if ((await provider.state(record.ref)) !== 'running') return `back at snapshot ${snapshot} (stopped)`;
+  const guest = await guestOf(found);
+  try {
+    progress('verifying the login');
+    await guest.verifyLogin({ timeoutMs: 5 * 60_000, signal, onStage: (stage, note) => progress(`${stage} ok${note ? `: ${note}` : ''}`) });
+  } finally {
+    await guest.close();
+  }
+  return `back at snapshot ${snapshot}; login verified`;
 }
 
 /** Destroys the VM and makes it anew through `up` (the path of `up --retries`), with its retries. */
@@ -122,5 +131,5 @@ export async function recreateVm({ file, providers }: LabRef, id: string, progre
   const result = await up(loaded, { providers, only: [name], combinations, recreate: true, events, signal });
   const failure = result.failures.find((f) => f.vm === id || f.vm.endsWith('/*'));
   if (failure) throw failure.error instanceof Error ? failure.error : new Error(String(failure.error));
-  return 'recreated: login verified';
+  return 'made anew; login verified';
 }

@@ -23,8 +23,15 @@ function failedOutput(result: StepResult): string[] {
     const tail = lastLines(text);
     return tail.length ? [`       ${name} (last ${tail.length} lines):`, ...tail.map((l) => `         | ${l}`)] : [];
   };
-  const head = command ? [`       command: ${command}${exitCode === undefined || exitCode === null ? '' : ` (exit ${exitCode})`}`] : [];
-  return [...head, ...block('stdout', stdout), ...block('stderr', stderr)];
+  return [...commandLines(command, exitCode), ...block('stdout', stdout), ...block('stderr', stderr)];
+}
+
+/** The command, on one line, or (a script of several lines) indented under its heading. */
+function commandLines(command: string | undefined, exitCode: number | null | undefined): string[] {
+  if (!command) return [];
+  const exit = exitCode === undefined || exitCode === null ? '' : ` (exit ${exitCode})`;
+  const lines = command.replace(/\s+$/, '').split('\n');
+  return lines.length === 1 ? [`       command: ${lines[0]!}${exit}`] : [`       command${exit}:`, ...lines.map((l) => `         ${l}`)];
 }
 
 /** A short text summary for terminals: one line per step and VM (a failure with its output's last lines), then the totals. */

@@ -11,8 +11,11 @@ import { BIN, runCli } from '../helpers/run-cli.js';
 
 // One 2-VM tiny lab on QEMU behind the page, in Debian's Chromium (playwright-core, never a
 // downloaded browser): the dashboard follows an `up` and a `run` made by other processes, its
-// reset button changes the VM's boot_id, foreign requests are refused; the run's HTML report is
-// rendered in the same browser. Screenshots go to a temporary directory (printed), never the tree.
+// reset button changes the VM's boot_id, its revert button goes back to a snapshot, a VM killed
+// outside atomlab shows as crashed and its recreate button makes it anew; foreign requests are
+// refused and the page asks nothing of any other origin (it works offline). The run's HTML
+// report is rendered in the same browser. Screenshots (desktop, projector, phone, roster, report)
+// go to a temporary directory (printed), never the tree.
 const LONG = { timeoutMs: 20 * 60_000 };
 const SCENARIO = `name: dash
 defaults:
@@ -67,7 +70,7 @@ function card(page: Page, vm: string) {
   return page.locator(`article[data-vm="${vm}"]`);
 }
 
-test('the dashboard follows a lab other processes bring up and run, resets a VM, and refuses requests without its token', async (t) => {
+test('the dashboard follows a lab other processes bring up and run; reset, revert and recreate (of a VM killed outside atomlab, shown crashed) work from the page; requests without its token are refused', async (t) => {
   const executablePath = await chromiumPath();
   if (!executablePath) return t.fail('Debian\'s chromium is missing: scripts/setup-host installs it');
   const shots = await mkdtemp(join(tmpdir(), 'atomlab-dashboard-shots-'));
@@ -92,7 +95,9 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('dialog', (dialog) => void dialog.accept(dialog.type() === 'prompt' ? dialog.defaultValue() : undefined));
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     t.is((await page.goto(`${base}?token=nope`))?.status(), 403);
     await page.goto(url);
 
@@ -111,6 +116,7 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     t.regex((await card(page, 'web').textContent()) ?? '', /verified \(key \+ password\)/);
     t.regex((await card(page, 'web').locator('.fingerprint').textContent()) ?? '', /^SHA256:/);
     t.regex((await card(page, 'web').locator('code.ssh').textContent()) ?? '', /^ssh -p \d+ fedora@127\.0\.0\.1$/);
+    t.regex((await card(page, 'web').textContent()) ?? '', /up took\d[^(]*\(image [^)]*, boot to login \d/i, 'the time from start to a verified login');
 
     // the password is hidden until clicked
     const { stdout: rosterJson } = await runCli(['roster', file, '--format', 'json']);
@@ -144,14 +150,40 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     t.is(await card(page, 'web').locator('.action').textContent(), `reset: booted again: boot_id ${before} → ${after}`);
     await page.screenshot({ path: join(shots, '3-reset.png'), fullPage: true });
 
+    // the revert button: back to a snapshot taken with `atomlab snapshot`; what came after is gone
+    t.is((await runCli(['snapshot', 'web', 'clean', '-s', file], LONG)).exitCode, 0);
+    t.is((await runCli(['ssh', 'web', '-s', file, '--', 'touch', '/var/tmp/after-snapshot'], LONG)).exitCode, 0);
+    await card(page, 'web').locator('button[data-action="revert"]').click();
+    await card(page, 'web').locator('.action[data-action-state="done"]', { hasText: 'revert to clean' }).waitFor({ timeout: 300_000 });
+    t.is(await card(page, 'web').locator('.action').textContent(), 'revert to clean: back at snapshot clean; login verified');
+    t.is((await runCli(['ssh', 'web', '-s', file, '--', 'test', '!', '-e', '/var/tmp/after-snapshot'], LONG)).exitCode, 0, 'the file made after the snapshot is gone');
+
+    // a VM killed outside atomlab shows as crashed; recreate makes it anew (the path of up --retries)
+    process.kill(Number(await readFile(join(dir, '.atomlab/vms/db/qemu.pid'), 'utf8')), 'SIGKILL');
+    await card(page, 'db').and(page.locator('[data-state="crashed"]')).waitFor({ timeout: 60_000 });
+    t.is(await card(page, 'db').locator('button.urgent[data-action="recreate"]').count(), 1, 'recreate is the button to press');
+    await page.screenshot({ path: join(shots, '4-crashed.png'), fullPage: true });
+    await card(page, 'db').locator('button[data-action="recreate"]').click();
+    await card(page, 'db').locator('.action[data-action-state="running"]').waitFor({ timeout: 10_000 });
+    await card(page, 'db').locator('.action[data-action-state="done"]').waitFor({ timeout: 600_000 });
+    t.is(await card(page, 'db').locator('.action').textContent(), 'recreate: made anew; login verified');
+    await card(page, 'db').and(page.locator('[data-state="verified"]')).waitFor({ timeout: 60_000 });
+    t.regex(await bootId(file, 'db'), /^[0-9a-f-]{36}$/);
+
     // the roster, printed from the page
     await page.click('#print');
     await page.frameLocator('#roster-frame').locator('.card').first().waitFor({ state: 'attached' });
     t.is(await page.frameLocator('#roster-frame').locator('.card').count(), 2);
+    const roster = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await roster.goto(`${base}roster?token=${token}`);
+    await roster.screenshot({ path: join(shots, '5-roster.png'), fullPage: true });
 
-    // a phone
+    // a projector and a phone
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: join(shots, '6-projector.png') });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(shots, '4-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '7-phone.png'), fullPage: true });
+    t.deepEqual(requested.filter((u) => !u.startsWith(base) && !u.startsWith('data:')), [], 'nothing from another origin: the page works offline');
 
     // the run's HTML report, in the same browser
     const reportPage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -161,7 +193,7 @@ test('the dashboard follows a lab other processes bring up and run, resets a VM,
     t.regex((await reportPage.locator('tr.result[data-status="failed"] pre').textContent()) ?? '', /exit status: 3[^]*the last words[^]*went wrong/);
     const widths = await reportPage.locator('.bar').evaluateAll((bars) => bars.map((bar) => bar.getBoundingClientRect().width));
     t.true(widths.every((w) => w > 0), 'a duration bar per step and VM');
-    await reportPage.screenshot({ path: join(shots, '5-report.png'), fullPage: true });
+    await reportPage.screenshot({ path: join(shots, '8-report.png'), fullPage: true });
     t.deepEqual(errors, [], 'no script errors on the page');
   } finally {
     const down = await runCli(['down', file], LONG);

@@ -69,11 +69,16 @@ function password(vm) {
   return el('button', { type: 'button', class: 'link', 'data-reveal': vm.id, onclick: () => { model.revealed.add(vm.id); render(); } }, 'show password');
 }
 
+// The phases `up` times before the guest boots; the rest of the total is the boot to a verified login.
+const SETUP_PHASES = ['image', 'disk', 'seed', 'create', 'start'];
+
 function timings(vm) {
   const t = vm.timings;
   if (!t?.total) return el('span', { class: 'muted' }, '–');
-  const parts = ['image', 'create', 'start', 'ready'].filter((k) => t[k] !== undefined).map((k) => `${k} ${seconds(t[k])}`);
-  return el('span', {}, `${seconds(t.total)} `, el('span', { class: 'muted' }, parts.length ? `(${parts.join(', ')})` : ''));
+  const setup = SETUP_PHASES.filter((k) => t[k] !== undefined);
+  const boot = t.total - setup.reduce((sum, k) => sum + t[k], 0);
+  const parts = [...setup.map((k) => `${k} ${seconds(t[k])}`), `boot to login ${seconds(boot)}`];
+  return el('span', {}, `${seconds(t.total)} `, el('span', { class: 'muted' }, `(${parts.join(', ')})`));
 }
 
 function actionLine(vm) {
@@ -188,6 +193,11 @@ document.getElementById('print').addEventListener('click', () => {
   const frame = document.getElementById('roster-frame');
   frame.onload = () => frame.contentWindow?.print();
   frame.src = `/roster?${q}`;
+});
+
+// a phone turned or a window resized wraps the consoles anew: keep their last lines in view
+window.addEventListener('resize', () => {
+  for (const pre of document.querySelectorAll('pre.console')) pre.scrollTop = pre.scrollHeight;
 });
 
 connect();
