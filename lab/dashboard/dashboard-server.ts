@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { AtomlabError } from '../errors/index.js';
 import { packagePath } from '../paths/index.js';
 import { ActionRefused, ActionRunner, type ActionKind } from './action-runner.js';
-import { listSnapshots, type LabRef } from './lab-actions.js';
+import { labBusy, listSnapshots, type LabRef } from './lab-actions.js';
 import { LabWatcher } from './lab-watcher.js';
 import { pageResponse, reportResponse, rosterResponse, type Reply } from './responses.js';
 import { newToken, tokenMatches } from './token.js';
@@ -75,6 +75,8 @@ async function act(ctx: Context, req: IncomingMessage, vm: string): Promise<Repl
   const body = JSON.parse((await readBody(req)) || '{}') as { kind?: string; snapshot?: string };
   if (!['reset', 'revert', 'recreate'].includes(body.kind ?? '')) return json(400, { error: 'kind must be reset, revert or recreate' });
   if (!ctx.watcher.current?.vms.some((v) => v.id === vm)) return json(404, { error: `no VM ${vm} in this lab` });
+  const busy = await labBusy(ctx.lab.file);
+  if (busy) return json(409, { error: busy });
   return json(202, ctx.actions.start(vm, body.kind as ActionKind, body.snapshot));
 }
 

@@ -3,6 +3,7 @@
  * the changing actions (reset, revert, recreate). The rest of lab/dashboard/ sees plain data.
  */
 import { readFile } from 'node:fs/promises';
+import { pidAlive } from '../files/index.js';
 import { findVm, readSecrets, status, up, type FoundVm, type LabEvent, type VmReport } from '../engine/index.js';
 import { hasSnapshots, type ProviderRegistry, type VmRef } from '../provider/index.js';
 import { loadScenario } from '../scenario/index.js';
@@ -44,6 +45,20 @@ async function records(file: string): Promise<Map<string, VmRecord>> {
   return found;
 }
 
+/** The last `up`/`run`'s progress; one without an outcome whose process is gone was killed. */
+async function labProgress(file: string): Promise<LabProgress | undefined> {
+  const progress = await readProgress(labPaths(labStateDir(file)).progressFile);
+  if (progress && !progress.outcome && !(await pidAlive(progress.pid))) return { ...progress, outcome: 'killed' };
+  return progress;
+}
+
+/** Why the dashboard must not change the lab now: another atomlab's `up` or `run` is working on it. */
+export async function labBusy(file: string): Promise<string | undefined> {
+  const progress = await labProgress(file);
+  if (!progress || progress.outcome || progress.pid === process.pid) return undefined;
+  return `atomlab ${progress.command} (pid ${progress.pid}) is working on the lab: wait for it to finish`;
+}
+
 /** The lab as `status` sees it (provider state included), with passwords and references added. */
 export async function readLab({ file, providers }: LabRef): Promise<LabView> {
   const report = await status(await loadScenario(file, { providers }), { providers });
@@ -56,7 +71,7 @@ export async function readLab({ file, providers }: LabRef): Promise<LabView> {
       return { ...vm, id, password: secrets?.password, ref: record?.ref };
     }),
   );
-  const progress = await readProgress(labPaths(labStateDir(file)).progressFile);
+  const progress = await labProgress(file);
   const combinations = report.combinations?.map(({ key, values, lab }) => ({ key, values, lab }));
   const serve = report.serve?.map(({ name, url, running }) => ({ name, url, running }));
   return { lab: report.lab, scenario: report.scenario, vms, ...(combinations ? { combinations } : {}), ...(serve ? { serve } : {}), ...(progress ? { progress } : {}) };

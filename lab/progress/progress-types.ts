@@ -28,8 +28,11 @@ export interface LabProgress {
   pid: number;
   startedAt: string;
   finishedAt?: string;
-  /** done: finished (see failures); interrupted: Ctrl-C. Absent while it runs. */
-  outcome?: 'passed' | 'failed' | 'interrupted';
+  /**
+   * done: finished (see failures); interrupted: Ctrl-C. Absent while it runs. `killed` is never
+   * written: a reader says it of a record without an outcome whose process is gone (SIGKILL, crash).
+   */
+  outcome?: 'passed' | 'failed' | 'interrupted' | 'killed';
   /** By VM name (`<combination>/<vm>` in a matrix). */
   vms: Record<string, VmProgress>;
   steps: StepProgress[];

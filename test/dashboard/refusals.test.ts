@@ -1,6 +1,11 @@
 import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startDashboard } from '../../lab/dashboard/index.js';
 import { labDir } from '../helpers/lab.js';
 import { providers } from '../../providers/registry.js';
@@ -53,4 +58,28 @@ test('without the token everything is 403; a changing request needs the token he
   t.is(await post(port, action, { 'X-Atomlab-Token': token, Origin: 'http://evil.example' }), 403, 'another origin');
   t.is(await post(port, action, { 'X-Atomlab-Token': token, Origin: 'null' }), 403, 'a sandboxed or file: page');
   t.is(await post(port, action, { 'X-Atomlab-Token': 'x'.repeat(43) }), 403, 'a wrong token');
+});
+
+test('while another atomlab\'s up works on the lab the page\'s changes are refused (409, naming it); a record whose process is gone reads as killed', async (t) => {
+  const { file } = await labDir('name: refusals\nvms:\n  - name: host1\n    image: tiny\n');
+  const atomlab = join(dirname(file), '.atomlab');
+  await mkdir(atomlab, { recursive: true, mode: 0o700 });
+  const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+  t.teardown(() => other.kill());
+  const record = (pid: number) => writeFile(join(atomlab, 'progress.json'), JSON.stringify({ version: 1, command: 'up', pid, startedAt: new Date().toISOString(), vms: {}, steps: [], results: [], reports: {} }));
+  await record(other.pid!);
+  const served = await startDashboard({ file, providers });
+  t.teardown(() => served.close());
+  const base = `http://127.0.0.1:${served.port}`;
+  const lab = async () => ((await (await fetch(`${base}/api/lab?token=${served.token}`)).json()) as { lab?: { progress?: { outcome?: string } } }).lab ?? {};
+  const reset = () => fetch(`${base}/api/vms/host1/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Atomlab-Token': served.token }, body: '{"kind":"reset"}' });
+  t.is((await lab()).progress?.outcome, undefined, 'a live up is running');
+  const refused = await reset();
+  t.is(refused.status, 409);
+  t.is(((await refused.json()) as { error: string }).error, `atomlab up (pid ${other.pid}) is working on the lab: wait for it to finish`);
+  other.kill();
+  await once(other, 'exit');
+  for (const deadline = Date.now() + 30_000; (await lab()).progress?.outcome !== 'killed' && Date.now() < deadline; ) await sleep(200);
+  t.is((await lab()).progress?.outcome, 'killed', 'an up that died without an outcome');
+  t.is((await reset()).status, 202, 'the lab is free again');
 });

@@ -55,9 +55,14 @@ async function revert(vm) {
   if (name && confirm(`Revert ${vm} to snapshot "${name}"? What changed since is lost.`)) await post(vm, { kind: 'revert', snapshot: name });
 }
 
-function buttons(vm, busy) {
+/** Another atomlab's up or run working on the lab (the server refuses changes meanwhile). */
+const otherCommand = (progress) => (progress && !progress.outcome ? `atomlab ${progress.command} (pid ${progress.pid}) is working on the lab` : undefined);
+
+function buttons(vm, busy, progress) {
   const ask = (kind, question) => () => confirm(question) && post(vm.id, { kind });
-  return el('div', { class: 'buttons' },
+  const other = otherCommand(progress);
+  busy = busy || Boolean(other);
+  return el('div', { class: 'buttons', title: other },
     el('button', { type: 'button', 'data-action': 'reset', disabled: busy || vm.state !== 'running', onclick: ask('reset', `Hard-reset ${vm.id}? Like the reset button: unsaved work in the VM is lost.`) }, 'Reset'),
     el('button', { type: 'button', 'data-action': 'revert', disabled: busy || vm.state === 'missing', onclick: () => revert(vm.id) }, 'Revert…'),
     el('button', { type: 'button', 'data-action': 'recreate', class: vm.error || vm.state === 'crashed' ? 'urgent' : undefined, disabled: busy, onclick: ask('recreate', `Destroy ${vm.id} and make it anew? Everything on its disk is lost.`) }, 'Recreate'));
@@ -103,7 +108,7 @@ function card(vm, progress) {
     vm.error ? el('div', { class: 'error-line' }, vm.error) : undefined,
     el('pre', { class: 'console', 'data-console': vm.id, 'aria-label': `serial console of ${vm.id}` }, (model.consoles[vm.id] ?? []).join('\n')),
     actionLine(vm),
-    buttons(vm, busy));
+    buttons(vm, busy, progress));
 }
 
 function stepCell(step, vm, results) {
@@ -126,7 +131,8 @@ function runSection(progress) {
   if (!progress) return (section.hidden = true);
   section.hidden = false;
   const running = !progress.outcome;
-  const title = `atomlab ${progress.command} ${running ? `running (pid ${progress.pid})` : progress.outcome}`;
+  const ended = progress.outcome === 'killed' ? 'ended without finishing (killed)' : progress.outcome;
+  const title = `atomlab ${progress.command} ${running ? `running (pid ${progress.pid})` : ended}`;
   const results = progress.results ?? [];
   const totals = ['passed', 'failed', 'skipped'].map((s) => `${results.filter((r) => r.status === s).length} ${s}`).join(' · ');
   const links = [['HTML report', 'html', progress.reports?.html], ['JUnit', 'junit', progress.reports?.junit], ['JSON', 'json', progress.report]]
