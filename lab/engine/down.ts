@@ -1,6 +1,7 @@
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomlabError } from '../errors/index.js';
+import { removeStaleTemporaries } from '../files/index.js';
 import type { LabPlan, ProviderPlan } from '../plan/index.js';
 import type { ProviderRegistry } from '../provider/index.js';
 import { stopServersLoggingUnder } from '../serve/index.js';
@@ -110,6 +111,7 @@ async function downLab(entry: StateDirEntry, options: DownOptions, events: Event
   }
   await rm(paths.keysDir, { recursive: true, force: true });
   await rm(paths.stateFile, { force: true });
+  await removeStaleTemporaries(paths.root); // half-written state or progress of a killed atomlab
   await removeIfEmpty(`${paths.root}/vms`);
   return { removed: records.map((r) => (entry.combinationKey ? `${entry.combinationKey}/${r.name}` : r.name)), tagged: tagged ?? [], providers: used };
 }
@@ -133,7 +135,7 @@ export async function down(file: string, options: DownOptions): Promise<DownResu
   const entries = await downTargets(file, options.plans);
   const results = await Promise.allSettled(entries.map((entry) => downLab(entry, options, qualify(events, entry.combinationKey))));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  if (failures.length === 0) await rm(labPaths(labStateDir(file)).progressFile, { force: true });
+  if (failures.length === 0) await rm(labPaths(labStateDir(file)).progressFile, { force: true }).then(() => removeStaleTemporaries(labStateDir(file)));
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new AtomlabError(`down could not remove ${failures.length} of the matrix's labs`, { code: 'FAILED', cause: new AggregateError(failures), hint: failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ') });
   const labs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -1,7 +1,8 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AtomlabError } from '../errors/index.js';
+import { pidAlive } from './processes.js';
 
 export interface AtomicOutputOptions {
   /** File mode of the result (default 0o644; secrets use 0o600). */
@@ -30,6 +31,23 @@ export async function assertParentDirectory(path: string): Promise<void> {
 /** A temporary name beside the target, so the final rename stays on one filesystem. */
 export function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temporary siblings in `dir` that a process killed mid-write left (its pid in the
+ * name, the process gone); those of live writers stay. Returns the names removed.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(TEMPORARY.exec(name)?.[1] ?? 0);
+    if (pid === 0 || (await pidAlive(pid))) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 async function fsyncPath(path: string, flags: string): Promise<void> {

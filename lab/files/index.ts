@@ -1,4 +1,4 @@
-export { withAtomicOutput, writeFileAtomic, assertParentDirectory, temporarySibling } from './atomic-output.js';
+export { withAtomicOutput, writeFileAtomic, assertParentDirectory, temporarySibling, removeStaleTemporaries } from './atomic-output.js';
 export type { AtomicOutputOptions } from './atomic-output.js';
 export { acquireLock } from './pid-lock.js';
 export type { PidLockOptions } from './pid-lock.js';
