@@ -30,8 +30,11 @@ export class ProgressRecorder {
   }
 
   readonly labSink: EventSink = (event: LabEvent) => {
-    if (event.kind === 'held') this.held = true;
-    if (event.kind === 'warning' || event.vm === undefined) return this.schedule();
+    if (event.kind === 'held') {
+      this.held = true; // the first write: this command's record replaces the last one's
+      return this.schedule();
+    }
+    if (event.kind === 'warning' || event.vm === undefined) return;
     const known = this.progress.vms[event.vm];
     const phase = event.kind === 'phase' ? event.phase : (known?.phase ?? 'image');
     this.progress.vms[event.vm] = { phase, detail: event.detail, at: new Date().toISOString() };

@@ -41,8 +41,8 @@ interface Attempt {
   signal?: AbortSignal;
 }
 
-const READ = (what: string): Attempt => ({ what, repeat: true });
-const CHANGE = (what: string, signal?: AbortSignal): Attempt => ({ what, repeat: false, signal });
+const REPEATABLE = (what: string): Attempt => ({ what, repeat: true });
+const ONCE = (what: string, signal?: AbortSignal): Attempt => ({ what, repeat: false, signal });
 
 function dataOf(vm: VmRef): LibvirtVmData {
   return vm.data as LibvirtVmData;
@@ -77,7 +77,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
         memoryMiB: Math.floor((kib('total') || info.memoryKiB) / 1024),
         availableMiB: Math.floor((kib('free') + kib('buffers') + kib('cached')) / 1024),
       };
-    }, READ('reading the host\'s resources'));
+    }, REPEATABLE('reading the host\'s resources'));
   }
 
   /**
@@ -118,19 +118,19 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
 
   create(request: CreateRequest, signal?: AbortSignal): Promise<VmRef> {
     signal?.throwIfAborted();
-    return this.withConnection(this.options.uri, (conn) => createVm(conn, request, this.options), CHANGE(`creating ${request.plan.name}`, signal));
+    return this.withConnection(this.options.uri, (conn) => createVm(conn, request, this.options), ONCE(`creating ${request.plan.name}`, signal));
   }
 
   /** A lab network when the scenario asks for one (`network: {create: nat}`); nothing otherwise. */
   async prepareLab(lab: LabInfo, record: (resource: LabResource) => Promise<void>, signal?: AbortSignal): Promise<void> {
     if (!this.options.labNetwork) return;
     signal?.throwIfAborted();
-    await this.withConnection(this.options.uri, (conn) => ensureLabNetwork(conn, this.options, lab, record), CHANGE('making the lab network', signal));
+    await this.withConnection(this.options.uri, (conn) => ensureLabNetwork(conn, this.options, lab, record), ONCE('making the lab network', signal));
   }
 
   async teardownLab(_lab: Pick<LabInfo, 'name' | 'stateDir'>, resources: LabResource[]): Promise<void> {
     const uri = resources.map((resource) => resource.data.uri).find((value): value is string => typeof value === 'string') ?? this.options.uri;
-    await this.withConnection(uri, (conn) => removeLabNetworks(conn, resources), READ('removing the lab network'));
+    await this.withConnection(uri, (conn) => removeLabNetworks(conn, resources), REPEATABLE('removing the lab network'));
   }
 
   async start(vm: VmRef, signal?: AbortSignal): Promise<void> {
@@ -139,7 +139,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
       try {
-        return await this.withDomain(vm, (domain) => domain.create(), CHANGE(`starting ${vm.name}`, signal));
+        return await this.withDomain(vm, (domain) => domain.create(), ONCE(`starting ${vm.name}`, signal));
       } catch (error) {
         const portTaken = error instanceof LibvirtError && /host forwarding rule/.test(error.libvirtMessage);
         if (!portTaken || attempt >= 5) throw error;
@@ -154,7 +154,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     if (data.spec.networking.kind !== 'user') return;
     data.forwards = await Promise.all(data.forwards.map(async (forward) => ({ ...forward, host: await freePort() })));
     data.spec = { ...data.spec, networking: { ...data.spec.networking, forwards: data.forwards } };
-    await this.withConnection(data.uri, async (conn) => (await conn.defineDomain(domainXml(data.spec))).free(), READ(`redefining ${vm.name}`));
+    await this.withConnection(data.uri, async (conn) => (await conn.defineDomain(domainXml(data.spec))).free(), REPEATABLE(`redefining ${vm.name}`));
   }
 
   async stop(vm: VmRef, options: StopOptions = {}): Promise<void> {
@@ -168,11 +168,11 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
       await domain.destroy().catch((error: unknown) => {
         if (!isNotRunning(error)) throw error;
       });
-    }, READ(`stopping ${vm.name}`));
+    }, REPEATABLE(`stopping ${vm.name}`));
   }
 
   async reset(vm: VmRef): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.reset(), CHANGE(`resetting ${vm.name}`));
+    await this.withDomain(vm, (domain) => domain.reset(), ONCE(`resetting ${vm.name}`));
   }
 
   private async waitForShutoff(domain: Domain, options: StopOptions): Promise<boolean> {
@@ -189,7 +189,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     await this.withConnection(data.uri, async (conn) => {
       await this.removeDomain(conn, data);
       await onePoolAtATime(data.pool, () => this.removeVolumes(conn, data));
-    }, READ(`removing ${vm.name}`));
+    }, REPEATABLE(`removing ${vm.name}`));
     if (data.spec.console?.kind === 'unix') await rm(data.spec.console.socketPath, { force: true });
   }
 
@@ -232,7 +232,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
       return await this.withDomain(vm, async (domain) => {
         const { state, reason } = await domain.state();
         return state === 'shutoff' && reason === SHUTOFF_CRASHED ? 'crashed' : STATES[state];
-      }, READ(`reading the state of ${vm.name}`));
+      }, REPEATABLE(`reading the state of ${vm.name}`));
     } catch (error) {
       if (isNotFound(error)) return 'missing';
       throw error;
@@ -246,7 +246,7 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
     const address = await this.withDomain(vm, async (domain) => {
       const interfaces = await domain.interfaceAddresses();
       return interfaces.flatMap((i) => i.addresses).find((a) => a.type === 'ipv4')?.address;
-    }, READ(`reading the address of ${vm.name}`));
+    }, REPEATABLE(`reading the address of ${vm.name}`));
     if (address) return { host: address, port: 22 };
     throw new AtomlabError(`${vm.name} has no DHCP lease on network ${data.network} yet`, {
       code: 'NOT_FOUND',
@@ -283,18 +283,18 @@ export class LibvirtProvider implements Provider, Snapshots, Resources, LabHooks
   }
 
   async snapshot(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.createSnapshot(snapshotXml(name)), CHANGE(`snapshot ${name} of ${vm.name}`));
+    await this.withDomain(vm, (domain) => domain.createSnapshot(snapshotXml(name)), ONCE(`snapshot ${name} of ${vm.name}`));
   }
 
   async revert(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.revertToSnapshot(name), CHANGE(`reverting ${vm.name} to ${name}`));
+    await this.withDomain(vm, (domain) => domain.revertToSnapshot(name), ONCE(`reverting ${vm.name} to ${name}`));
   }
 
   listSnapshots(vm: VmRef): Promise<string[]> {
-    return this.withDomain(vm, (domain) => domain.snapshotNames(), READ(`listing the snapshots of ${vm.name}`));
+    return this.withDomain(vm, (domain) => domain.snapshotNames(), REPEATABLE(`listing the snapshots of ${vm.name}`));
   }
 
   async deleteSnapshot(vm: VmRef, name: string): Promise<void> {
-    await this.withDomain(vm, (domain) => domain.deleteSnapshot(name), CHANGE(`deleting snapshot ${name} of ${vm.name}`));
+    await this.withDomain(vm, (domain) => domain.deleteSnapshot(name), ONCE(`deleting snapshot ${name} of ${vm.name}`));
   }
 }
